@@ -1,0 +1,3 @@
+from sensorium.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Who is calling: access keys, accounts, and SigV4 verification."""

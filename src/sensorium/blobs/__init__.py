@@ -1,0 +1,5 @@
+"""S3 inputs and outputs: local bucket folders by default, any S3-compatible service by URL."""
+
+from sensorium.blobs.store import BlobStore, LocalBuckets, S3Buckets, parse_s3_uri
+
+__all__ = ["BlobStore", "LocalBuckets", "S3Buckets", "parse_s3_uri"]

@@ -1,0 +1,124 @@
+"""Validating decoded input against every constraint the service model states.
+
+botocore checks required members and minimums client-side; a raw HTTP caller checks nothing.
+This module checks all of them (required, length and value ranges, patterns, enums) and
+reports problems in AWS's own words.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import regex
+from botocore.model import Shape
+
+_MAX_SHOWN = 64
+
+
+def validate(shape: Shape, value: Any) -> list[str]:
+    """Every constraint ``value`` breaks, as AWS phrases them (empty when valid)."""
+    problems: list[str] = []
+    _check_structure_members(shape, value if isinstance(value, dict) else {}, "", problems)
+    return problems
+
+
+def _check(shape: Shape, value: Any, where: str, problems: list[str]) -> None:
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind == "structure":
+        _check_structure_members(shape, value, where, problems)
+    elif kind == "list":
+        _check_size(value, len(value), meta, where, problems)
+        for i, item in enumerate(value):
+            _check(shape.member, item, f"{where}.{i + 1}.member", problems)
+    elif kind == "map":
+        _check_size(value, len(value), meta, where, problems)
+        for key, item in value.items():
+            _check(shape.key, key, f"{where}.{key}.key", problems)
+            _check(shape.value, item, f"{where}.{key}.value", problems)
+    elif kind == "string":
+        _check_size(value, len(value), meta, where, problems)
+        enum = shape.enum
+        if enum and value not in enum:
+            problems.append(
+                _fail(value, where, f"Member must satisfy enum value set: [{', '.join(enum)}]")
+            )
+        pattern = meta.get("pattern")
+        if pattern and not _matches(pattern, value):
+            problems.append(
+                _fail(value, where, f"Member must satisfy regular expression pattern: {pattern}")
+            )
+    elif kind == "blob":
+        _check_size(value, len(value), meta, where, problems, unit="length")
+    elif kind in ("integer", "long", "float", "double"):
+        low, high = meta.get("min"), meta.get("max")
+        if low is not None and value < low:
+            problems.append(
+                _fail(value, where, f"Member must have value greater than or equal to {low}")
+            )
+        if high is not None and value > high:
+            problems.append(
+                _fail(value, where, f"Member must have value less than or equal to {high}")
+            )
+
+
+def _check_structure_members(
+    shape: Shape, value: dict[str, Any], where: str, problems: list[str]
+) -> None:
+    members = shape.members
+    for name in shape.required_members:
+        if value.get(name) is None:
+            problems.append(_fail(None, _join(where, name), "Member must not be null"))
+    for name, item in value.items():
+        if item is not None and name in members:
+            _check(members[name], item, _join(where, name), problems)
+
+
+def _check_size(
+    value: Any,
+    size: int,
+    meta: dict[str, Any],
+    where: str,
+    problems: list[str],
+    unit: str = "length",
+) -> None:
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and size < low:
+        problems.append(
+            _fail(value, where, f"Member must have {unit} greater than or equal to {low}")
+        )
+    if high is not None and size > high:
+        problems.append(
+            _fail(value, where, f"Member must have {unit} less than or equal to {high}")
+        )
+
+
+@lru_cache(maxsize=2048)
+def _compiled(pattern: str) -> regex.Pattern[str] | None:
+    try:
+        return regex.compile(pattern)
+    except regex.error:
+        return None  # a pattern in a dialect we cannot read is not enforced rather than guessed
+
+
+def _matches(pattern: str, value: str) -> bool:
+    compiled = _compiled(pattern)
+    return compiled is None or compiled.fullmatch(value) is not None
+
+
+def _fail(value: Any, where: str, constraint: str) -> str:
+    if value is None:
+        return f"Value null at '{where}' failed to satisfy constraint: {constraint}"
+    if isinstance(value, bytes):
+        shown = f"java.nio.HeapByteBuffer[len={len(value)}]"
+    else:
+        shown = str(value)
+        if len(shown) > _MAX_SHOWN:
+            shown = shown[:_MAX_SHOWN] + "..."
+    return f"Value '{shown}' at '{where}' failed to satisfy constraint: {constraint}"
+
+
+def _join(where: str, name: str) -> str:
+    name = name[:1].lower() + name[1:]
+    return f"{where}.{name}" if where else name

@@ -1,0 +1,172 @@
+"""The ASGI application: wires storage, buckets, models and services to the dispatcher."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.concurrency import iterate_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from sensorium import __version__
+from sensorium.auth.credentials import CredentialSet
+from sensorium.blobs import BlobStore, LocalBuckets, S3Buckets
+from sensorium.config import Settings
+from sensorium.models.registry import FACE_MODEL_VERSION, ModelRegistry
+from sensorium.operations import OperationRegistry
+from sensorium.protocol.catalog import ServiceCatalog
+from sensorium.protocol.wire import WireRequest, WireResponse
+from sensorium.server import access_log
+from sensorium.server.dispatch import Dispatcher
+from sensorium.services.rekognition import handlers as rekognition
+from sensorium.services.rekognition.collections import CollectionService
+from sensorium.storage.database import Database, sqlite_url
+
+
+@dataclass
+class Components:
+    """Everything a running server holds; built once at startup."""
+
+    settings: Settings
+    database: Database
+    blobs: BlobStore
+    models: ModelRegistry
+    operations: OperationRegistry
+
+
+def build_components(settings: Settings) -> Components:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.database_url or sqlite_url(settings.data_dir))
+    database.migrate()
+    blobs: BlobStore
+    if settings.s3_endpoint:
+        blobs = S3Buckets(
+            settings.s3_endpoint,
+            settings.s3_access_key_id,
+            settings.s3_secret_access_key,
+            settings.s3_region,
+        )
+    else:
+        blobs = LocalBuckets(settings.buckets_dir)
+    models = ModelRegistry()
+    operations = OperationRegistry()
+    rekognition.register(operations, CollectionService(database, FACE_MODEL_VERSION))
+    return Components(settings, database, blobs, models, operations)
+
+
+def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
+    components = build_components(settings)
+    dispatcher = Dispatcher(ServiceCatalog(), components.operations, credentials)
+    limit = settings.max_body_bytes
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    async def ready(_: Request) -> Response:
+        models = components.models
+        body = {"ready": models.ready(), "models": models.status()}
+        return JSONResponse(body, status_code=200 if models.ready() else 503)
+
+    async def aws(request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        body = await _read_body(request, limit)
+        if body is None:
+            response: Response = JSONResponse(
+                {"__type": "RequestEntityTooLargeException", "message": "Request too large."},
+                status_code=413,
+                headers={"x-amzn-RequestId": request_id},
+            )
+            _log(request_id, "-", "-", "-", 413, started)
+            return response
+        wire = WireRequest(
+            method=request.method,
+            raw_path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
+            query=request.scope.get("query_string", b"").decode("latin-1"),
+            headers=request.headers,
+            body=body,
+        )
+        outcome = await dispatcher.dispatch(wire, request_id)
+        response = _to_starlette(outcome.response, request_id)
+        _log(
+            request_id,
+            outcome.service,
+            outcome.operation,
+            outcome.account_id,
+            outcome.response.status,
+            started,
+            outcome.error_code,
+        )
+        return response
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        components.database.dispose()
+
+    methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/ready", ready, methods=["GET"]),
+            Route("/{path:path}", aws, methods=methods),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.components = components
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _to_starlette(wire: WireResponse, request_id: str) -> Response:
+    headers = dict(wire.headers)
+    headers["x-amzn-RequestId"] = request_id
+    media_type = headers.pop("Content-Type", None)
+    if isinstance(wire.body, bytes):
+        return Response(wire.body, status_code=wire.status, headers=headers, media_type=media_type)
+    stream: Iterator[bytes] = wire.body
+    return StreamingResponse(
+        iterate_in_threadpool(stream),
+        status_code=wire.status,
+        headers=headers,
+        media_type=media_type,
+    )
+
+
+def _log(
+    request_id: str,
+    service: str,
+    operation: str,
+    account_id: str,
+    status: int,
+    started: float,
+    error: str | None = None,
+) -> None:
+    access_log.record(
+        request_id=request_id,
+        service=service,
+        operation=operation,
+        account=account_id,
+        status=status,
+        error=error,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+    )

@@ -1,0 +1,1 @@
+"""The services: what each AWS operation does, with no knowledge of HTTP."""

@@ -1,0 +1,1 @@
+"""Durable state: SQLAlchemy over SQLite by default (PostgreSQL by URL), Alembic migrations."""

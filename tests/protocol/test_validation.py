@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import botocore.session
+
+from sensorium.protocol.validation import validate
+
+MODEL = botocore.session.get_session().get_service_model("rekognition")
+
+
+def shape(operation: str):  # type: ignore[no-untyped-def]
+    return MODEL.operation_model(operation).input_shape
+
+
+def test_valid_input_has_no_problems() -> None:
+    assert validate(shape("CreateCollection"), {"CollectionId": "ok_id-1.2"}) == []
+
+
+def test_required_member() -> None:
+    problems = validate(shape("CreateCollection"), {})
+    assert problems == [
+        "Value null at 'collectionId' failed to satisfy constraint: Member must not be null"
+    ]
+
+
+def test_max_length_pattern_and_range() -> None:
+    problems = validate(shape("CreateCollection"), {"CollectionId": "a/" * 200})
+    assert any("length less than or equal to 255" in p for p in problems)
+    assert any("regular expression pattern" in p for p in problems)
+    problems = validate(shape("ListCollections"), {"MaxResults": 4097})
+    assert problems == [
+        "Value '4097' at 'maxResults' failed to satisfy constraint: "
+        "Member must have value less than or equal to 4096"
+    ]
+
+
+def test_enum_and_nested_members() -> None:
+    problems = validate(
+        shape("DetectFaces"), {"Image": {"Bytes": b""}, "Attributes": ["ALL", "EVERYTHING"]}
+    )
+    assert any("at 'image.bytes'" in p and "greater than or equal to 1" in p for p in problems)
+    assert any("attributes.2.member" in p and "enum value set" in p for p in problems)
+
+
+def test_unicode_property_patterns() -> None:
+    ok = validate(shape("TagResource"), {"ResourceArn": "a" * 20, "Tags": {"Équipe": "vision"}})
+    assert ok == []
+    reserved = validate(shape("TagResource"), {"ResourceArn": "a" * 20, "Tags": {"aws:x": "y"}})
+    assert len(reserved) == 1 and "tags.aws:x.key" in reserved[0]

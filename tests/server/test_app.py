@@ -1,0 +1,72 @@
+"""The HTTP surface: health, readiness, request ids, protocol-level errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from tests.conftest import ACCESS_KEY, SECRET_KEY, LiveServer
+
+
+def signed(server: LiveServer, target: str, body: bytes, service: str = "rekognition") -> Any:
+    request = AWSRequest(
+        method="POST",
+        url=server.endpoint + "/",
+        data=body,
+        headers={"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+    )
+    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), service, "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    return httpx.post(prepared.url, content=prepared.body, headers=dict(prepared.headers))
+
+
+def test_health_and_ready(server: LiveServer) -> None:
+    health = httpx.get(server.endpoint + "/health")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    ready = httpx.get(server.endpoint + "/ready")
+    assert ready.status_code in (200, 503)
+    assert "models" in ready.json()
+
+
+def test_every_response_has_a_request_id(server: LiveServer) -> None:
+    client = server.client("rekognition")
+    ok = client.list_collections()
+    assert ok["ResponseMetadata"]["RequestId"]
+    with pytest.raises(ClientError) as raised:
+        client.describe_collection(CollectionId="absent-for-request-id")
+    assert raised.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_unknown_operation(server: LiveServer) -> None:
+    response = signed(server, "RekognitionService.MakeCoffee", b"{}")
+    assert response.status_code == 400
+    assert json.loads(response.content)["__type"] == "UnknownOperationException"
+    assert response.headers["x-amzn-RequestId"]
+
+
+def test_malformed_body(server: LiveServer) -> None:
+    response = signed(server, "RekognitionService.ListCollections", b"{not json")
+    assert response.status_code == 400
+    assert json.loads(response.content)["__type"] == "SerializationException"
+
+
+def test_wrong_type_is_a_serialization_error(server: LiveServer) -> None:
+    response = signed(server, "RekognitionService.ListCollections", b'{"MaxResults": "ten"}')
+    assert response.status_code == 400
+    assert json.loads(response.content)["__type"] == "SerializationException"
+
+
+def test_unimplemented_operation_says_so(server: LiveServer) -> None:
+    client = server.client("polly")
+    with pytest.raises(ClientError) as raised:
+        client.describe_voices()
+    error = raised.value.response["Error"]
+    assert error["Code"] == "NotImplementedException"
+    assert "polly:DescribeVoices" in error["Message"]
