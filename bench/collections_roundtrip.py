@@ -61,8 +61,16 @@ def main() -> None:
         (bare_dir / "bare_app.py").write_text(BARE_APP)
         bare_port = free_port()
         bare = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port),
-             "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bare_app:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+            ],
             cwd=bare_dir,
         )
         server = LiveServer(Path(scratch) / "data", env={"SENSORIUM_CREDENTIALS": CREDENTIALS})
@@ -83,12 +91,16 @@ def main() -> None:
 
     bare_rate = sum(bare_rates) / len(bare_rates)
     our_rate = sum(our_rates) / len(our_rates)
-    print(f"# CreateCollection+DescribeCollection round trips ({platform.machine()}, "
-          f"{os.cpu_count()} cores, {args.seconds:.0f} s)")
+    print(
+        f"# CreateCollection+DescribeCollection round trips ({platform.machine()}, "
+        f"{os.cpu_count()} cores, {args.seconds:.0f} s)"
+    )
     print("| endpoint | round trips/s | ratio to bare |")
     print("|---|---|---|")
     print(f"| bare ASGI (no work) | {bare_rate:.1f} | 1.00 |")
-    print(f"| Sensorium (SigV4 + protocol + SQLite) | {our_rate:.1f} | {our_rate / bare_rate:.2f} |")
+    print(
+        f"| Sensorium (SigV4 + protocol + SQLite) | {our_rate:.1f} | {our_rate / bare_rate:.2f} |"
+    )
 
 
 if __name__ == "__main__":
