@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# Every extra, for `make run`; the test extra for `make test`.
+# Every extra for both: the integration tests run the real models.
 EXTRAS_ALL := all,test
-EXTRAS_TEST := test
+EXTRAS_TEST := all,test
 
 .PHONY: run test lint bench clean
 

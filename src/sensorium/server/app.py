@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool
@@ -17,27 +18,18 @@ from starlette.routing import Route
 from sensorium import __version__
 from sensorium.auth.credentials import CredentialSet
 from sensorium.blobs import BlobStore, LocalBuckets, S3Buckets
+from sensorium.components import Components, JobRunner
 from sensorium.config import Settings
-from sensorium.models.registry import FACE_MODEL_VERSION, ModelRegistry
+from sensorium.models.registry import ModelRegistry
 from sensorium.operations import OperationRegistry
 from sensorium.protocol.catalog import ServiceCatalog
 from sensorium.protocol.wire import WireRequest, WireResponse
 from sensorium.server import access_log
 from sensorium.server.dispatch import Dispatcher
-from sensorium.services.rekognition import handlers as rekognition
-from sensorium.services.rekognition.collections import CollectionService
 from sensorium.storage.database import Database, sqlite_url
 
-
-@dataclass
-class Components:
-    """Everything a running server holds; built once at startup."""
-
-    settings: Settings
-    database: Database
-    blobs: BlobStore
-    models: ModelRegistry
-    operations: OperationRegistry
+# Each service package's ``install(components)`` registers its operations and models.
+SERVICE_MODULES = ("sensorium.services.rekognition",)
 
 
 def build_components(settings: Settings) -> Components:
@@ -54,10 +46,17 @@ def build_components(settings: Settings) -> Components:
         )
     else:
         blobs = LocalBuckets(settings.buckets_dir)
-    models = ModelRegistry()
-    operations = OperationRegistry()
-    rekognition.register(operations, CollectionService(database, FACE_MODEL_VERSION))
-    return Components(settings, database, blobs, models, operations)
+    components = Components(
+        settings=settings,
+        database=database,
+        blobs=blobs,
+        models=ModelRegistry(),
+        operations=OperationRegistry(),
+        jobs=JobRunner(settings.workers),
+    )
+    for module in SERVICE_MODULES:
+        importlib.import_module(module).install(components)
+    return components
 
 
 def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
@@ -107,8 +106,10 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Models load in the background: /health answers at once, /ready when they are in.
+        threading.Thread(target=components.models.preload, name="preload", daemon=True).start()
         yield
-        components.database.dispose()
+        components.close()
 
     methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
     app = Starlette(

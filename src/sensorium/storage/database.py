@@ -37,7 +37,7 @@ class Database:
         config.set_main_option("script_location", str(_MIGRATIONS))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")  # one branch per service, all off 0001
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
