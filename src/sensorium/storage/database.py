@@ -30,6 +30,10 @@ class Database:
         self.url = url
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads take no write lock: in WAL they never wait for (or block) a writer.
+        self._readers = sessionmaker(
+            self.engine.execution_options(read_only=True), expire_on_commit=False
+        )
 
     def migrate(self) -> None:
         """Bring the schema to the newest version (idempotent)."""
@@ -47,7 +51,7 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        with self._readers() as session:
             yield session
 
     def dispose(self) -> None:
@@ -72,6 +76,10 @@ def _create_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock up front, so two writers never deadlock upgrading a read.
+        if connection.get_execution_options().get("read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

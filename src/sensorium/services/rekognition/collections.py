@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select
@@ -48,9 +49,17 @@ def find(session: Session, ctx: RequestContext, collection_id: str) -> Collectio
 
 
 class CollectionService:
-    def __init__(self, db: Database, face_model_version: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        face_model_version: str,
+        counts: Callable[[Session, int], tuple[int, int]] | None = None,
+        on_delete: Callable[[int], None] | None = None,
+    ) -> None:
         self.db = db
         self.face_model_version = face_model_version
+        self._counts = counts or (lambda _session, _pk: (0, 0))
+        self._on_delete = on_delete
 
     def create(self, ctx: RequestContext, collection_id: str, tags: dict[str, str]) -> Collection:
         arn = ctx.arn("rekognition", f"collection/{collection_id}")
@@ -86,13 +95,14 @@ class CollectionService:
     def describe(self, ctx: RequestContext, collection_id: str) -> CollectionInfo:
         with self.db.reading() as session:
             row = find(session, ctx, collection_id)
+            face_count, user_count = self._counts(session, row.id)
             return CollectionInfo(
                 collection_id=row.collection_id,
                 arn=row.arn,
                 face_model_version=row.face_model_version,
                 created_at=_aware(row.created_at),
-                face_count=0,  # faces arrive with IndexFaces; until then there are none
-                user_count=0,
+                face_count=face_count,
+                user_count=user_count,
             )
 
     def page(
@@ -128,7 +138,10 @@ class CollectionService:
         with self.db.transaction() as session:
             row = find(session, ctx, collection_id)
             tagging.remove_all(session, row.arn)
-            session.delete(row)
+            session.delete(row)  # faces and users go with it (ON DELETE CASCADE)
+            pk = row.id
+        if self._on_delete is not None:
+            self._on_delete(pk)
 
     # Tags. Rekognition tags collections, stream processors and projects; we have collections.
 

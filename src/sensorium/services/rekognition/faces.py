@@ -1,0 +1,431 @@
+"""Face operations: detect, compare, index, list, delete and search faces in collections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sensorium.blobs import BlobStore
+from sensorium.context import RequestContext
+from sensorium.errors import ServiceError
+from sensorium.models.faces import FaceAnalysis, FacePipeline, LoadedImage, load_calibration
+from sensorium.models.registry import ModelRegistry
+from sensorium.services.pagination import BadToken, make_token, read_token
+from sensorium.services.rekognition import quality_filter, shapes
+from sensorium.services.rekognition.collections import find
+from sensorium.services.rekognition.engine import FACE_MODEL, FaceEngine
+from sensorium.services.rekognition.images import read_image
+from sensorium.services.rekognition.tables import FaceRow, UserRow
+from sensorium.services.rekognition.vector_index import Entry, VectorIndex
+from sensorium.storage.database import Database
+from sensorium.storage.tables import Collection
+
+Shape = dict[str, Any]
+EMBEDDING_DIM = 128
+DEFAULT_THRESHOLD = 80.0
+MAX_TARGET_FACES = 100  # CompareFaces compares the source with up to 100 target faces
+DEFAULT_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class RequestImage:
+    image: LoadedImage
+    sha256: str
+
+
+def invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterException", message)
+
+
+class FaceService:
+    def __init__(
+        self, db: Database, blobs: BlobStore, models: ModelRegistry, index: VectorIndex
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.models = models
+        self.index = index
+        self.calibration = load_calibration()
+
+    # Shared helpers
+
+    @property
+    def pipeline(self) -> FacePipeline:
+        return self.models.get(FACE_MODEL, FaceEngine).pipeline
+
+    def image(self, image: Shape) -> RequestImage:
+        raw = image.get("Bytes")
+        loaded = read_image(self.blobs, image)
+        digest = hashlib.sha256(raw if raw is not None else loaded.rgb.tobytes()).hexdigest()
+        return RequestImage(loaded, digest)
+
+    def similarity(self, distance: float) -> float:
+        return self.calibration.similarity(distance)
+
+    def max_distance(self, threshold: float) -> float | None:
+        if threshold <= 0:
+            return None
+        if threshold >= 100:
+            return 0.0
+        return self.calibration.distance_for(threshold)
+
+    def collection(self, session: Session, ctx: RequestContext, collection_id: str) -> Collection:
+        collection = find(session, ctx, collection_id)
+        if collection.face_model_version != self.pipeline.model_version:
+            raise invalid(
+                f"The collection {collection_id} holds faces of model "
+                f"{collection.face_model_version}; this server embeds with "
+                f"{self.pipeline.model_version}. A collection never mixes versions."
+            )
+        return collection
+
+    # DetectFaces / CompareFaces
+
+    def detect_faces(self, image: Shape) -> Shape:
+        loaded = self.image(image).image
+        faces = self.pipeline.analyze(loaded.rgb, embed=False)
+        return {"FaceDetails": [shapes.face_detail(f, loaded.width, loaded.height) for f in faces]}
+
+    def compare_faces(self, source: Shape, target: Shape, threshold: float, quality: str) -> Shape:
+        source_image = self.image(source).image
+        source_face = self.pipeline.largest_face(source_image.rgb)
+        if source_face is None:
+            raise invalid("There are no faces in the source image.")
+        target_image = self.image(target).image
+        faces = self.pipeline.analyze(target_image.rgb, max_faces=MAX_TARGET_FACES)
+        w, h = target_image.width, target_image.height
+        matches: list[Shape] = []
+        unmatched: list[Shape] = []
+        for face in faces:
+            if quality_filter.reasons(face, quality):
+                continue
+            score = self.similarity(_distance(source_face, face))
+            detail = shapes.face_detail(face, w, h)
+            if score >= threshold:
+                matches.append({"Similarity": score, "Face": detail})
+            else:
+                unmatched.append(detail)
+        matches.sort(key=lambda match: -match["Similarity"])
+        return {
+            "SourceImageFace": {
+                "BoundingBox": shapes.bounding_box(
+                    source_face.box, source_image.width, source_image.height
+                ),
+                "Confidence": source_face.confidence,
+            },
+            "FaceMatches": matches,
+            "UnmatchedFaces": unmatched,
+        }
+
+    # IndexFaces
+
+    def index_faces(
+        self,
+        ctx: RequestContext,
+        collection_id: str,
+        image: Shape,
+        external_image_id: str | None,
+        max_faces: int | None,
+        quality: str,
+    ) -> Shape:
+        with self.db.reading() as session:
+            collection_pk = self.collection(session, ctx, collection_id).id
+        request = self.image(image)
+        loaded = request.image
+        w, h = loaded.width, loaded.height
+        faces = self.pipeline.analyze(loaded.rgb)
+        version = self.pipeline.model_version
+        accepted: list[FaceAnalysis] = []
+        unindexed: list[Shape] = []
+        for face in faces:
+            why = quality_filter.reasons(face, quality)
+            if not why and max_faces is not None and len(accepted) >= max_faces:
+                why = ["EXCEEDS_MAX_FACES"]
+            if why:
+                unindexed.append({"Reasons": why, "FaceDetail": shapes.face_detail(face, w, h)})
+            else:
+                accepted.append(face)
+
+        self.index.collection(collection_pk)  # loaded before our rows exist
+        with self.index.lock, self.db.transaction() as session:
+            self.collection(session, ctx, collection_id)  # still there
+            existing = list(
+                session.scalars(
+                    select(FaceRow)
+                    .filter_by(
+                        collection_pk=collection_pk,
+                        image_sha256=request.sha256,
+                        external_image_id=external_image_id,
+                    )
+                    .order_by(FaceRow.id)
+                )
+            )
+            if existing:
+                # The same image with the same ExternalImageId: no duplicates, same records.
+                records = [
+                    {"Face": _face(row), "FaceDetail": shapes.face_detail(face, w, h)}
+                    for row, face in zip(existing, accepted, strict=False)
+                ]
+                return {
+                    "FaceRecords": records,
+                    "FaceModelVersion": version,
+                    "UnindexedFaces": unindexed,
+                }
+            image_id = str(uuid.uuid4())
+            now = dt.datetime.now(dt.UTC)
+            rows = []
+            for face in accepted:
+                box = shapes.bounding_box(face.box, w, h)
+                row = FaceRow(
+                    collection_pk=collection_pk,
+                    face_id=str(uuid.uuid4()),
+                    image_id=image_id,
+                    image_sha256=request.sha256,
+                    external_image_id=external_image_id,
+                    left=box["Left"],
+                    top=box["Top"],
+                    width=box["Width"],
+                    height=box["Height"],
+                    confidence=face.confidence,
+                    embedding=face.embedding.astype(np.float32).tobytes(),
+                    model_version=version,
+                    created_at=now,
+                )
+                session.add(row)
+                rows.append(row)
+            session.flush()
+            entries = [
+                Entry(row.id, None, face.embedding)
+                for row, face in zip(rows, accepted, strict=True)
+            ]
+            records = [
+                {"Face": _face(row), "FaceDetail": shapes.face_detail(face, w, h)}
+                for row, face in zip(rows, accepted, strict=True)
+            ]
+        # Committed: now the faces become searchable.
+        with self.index.lock:
+            self.index.collection(collection_pk).add(entries)
+        return {"FaceRecords": records, "FaceModelVersion": version, "UnindexedFaces": unindexed}
+
+    # ListFaces / DeleteFaces
+
+    def list_faces(
+        self,
+        ctx: RequestContext,
+        collection_id: str,
+        max_results: int | None,
+        token: str | None,
+        user_id: str | None,
+        face_ids: list[str] | None,
+    ) -> Shape:
+        with self.db.reading() as session:
+            collection = find(session, ctx, collection_id)
+            scope = f"faces:{collection.id}"
+            after = 0
+            if token:
+                try:
+                    after = int(read_token(scope, token))
+                except (BadToken, ValueError):
+                    raise ServiceError(
+                        "InvalidPaginationTokenException", "Invalid pagination token."
+                    ) from None
+            limit = max_results or DEFAULT_PAGE_SIZE
+            query = (
+                select(FaceRow, UserRow.user_id)
+                .outerjoin(UserRow, FaceRow.user_pk == UserRow.id)
+                .where(FaceRow.collection_pk == collection.id, FaceRow.id > after)
+                .order_by(FaceRow.id)
+                .limit(limit + 1)
+            )
+            if user_id is not None:
+                query = query.where(UserRow.user_id == user_id)
+            if face_ids:
+                query = query.where(FaceRow.face_id.in_(face_ids))
+            rows = list(session.execute(query).tuples())
+            version = collection.face_model_version
+        result: Shape = {
+            "Faces": [_face(row, owner) for row, owner in rows[:limit]],
+            "FaceModelVersion": version,
+        }
+        if len(rows) > limit:
+            result["NextToken"] = make_token(scope, rows[limit - 1][0].id)
+        return result
+
+    def delete_faces(self, ctx: RequestContext, collection_id: str, face_ids: list[str]) -> Shape:
+        deleted: list[str] = []
+        failed: list[Shape] = []
+        with self.index.lock:
+            with self.db.transaction() as session:
+                collection = find(session, ctx, collection_id)
+                found = {
+                    row.face_id: (row, owner)
+                    for row, owner in session.execute(
+                        select(FaceRow, UserRow.user_id)
+                        .outerjoin(UserRow, FaceRow.user_pk == UserRow.id)
+                        .where(
+                            FaceRow.collection_pk == collection.id,
+                            FaceRow.face_id.in_(face_ids),
+                        )
+                    ).tuples()
+                }
+                removed_pks: list[int] = []
+                for face_id in dict.fromkeys(face_ids):
+                    if face_id not in found:
+                        failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
+                        continue
+                    row, owner = found[face_id]
+                    if owner is not None:
+                        failed.append(
+                            {
+                                "FaceId": face_id,
+                                "UserId": owner,
+                                "Reasons": ["ASSOCIATED_TO_AN_EXISTING_USER"],
+                            }
+                        )
+                        continue
+                    session.delete(row)
+                    removed_pks.append(row.id)
+                    deleted.append(face_id)
+            self.index.collection(collection.id).remove(removed_pks)
+        result: Shape = {"DeletedFaces": deleted}
+        if failed:
+            result["UnsuccessfulFaceDeletions"] = failed
+        return result
+
+    # SearchFaces / SearchFacesByImage
+
+    def search_faces(
+        self,
+        ctx: RequestContext,
+        collection_id: str,
+        face_id: str,
+        max_faces: int | None,
+        threshold: float | None,
+    ) -> Shape:
+        with self.db.reading() as session:
+            collection = self.collection(session, ctx, collection_id)
+            row = session.scalar(
+                select(FaceRow).filter_by(collection_pk=collection.id, face_id=face_id)
+            )
+            if row is None:
+                raise ServiceError(
+                    "ResourceNotFoundException",
+                    f"The face {face_id} does not exist in collection {collection_id}",
+                )
+            query = np.frombuffer(row.embedding, np.float32)
+            matches = self._matches(
+                session, collection.id, query, max_faces, threshold, exclude=row.id
+            )
+        return {
+            "SearchedFaceId": face_id,
+            "FaceMatches": matches,
+            "FaceModelVersion": collection.face_model_version,
+        }
+
+    def search_faces_by_image(
+        self,
+        ctx: RequestContext,
+        collection_id: str,
+        image: Shape,
+        max_faces: int | None,
+        threshold: float | None,
+        quality: str,
+    ) -> Shape:
+        with self.db.reading() as session:
+            collection = self.collection(session, ctx, collection_id)
+        loaded = self.image(image).image
+        face = self.pipeline.largest_face(loaded.rgb)
+        if face is None:
+            raise invalid("There are no faces in the image. Should be at least 1.")
+        why = quality_filter.reasons(face, quality)
+        if why:
+            raise invalid(
+                f"The largest face in the image fails the {quality} quality filter: "
+                + ", ".join(why)
+            )
+        with self.db.reading() as session:
+            matches = self._matches(session, collection.id, face.embedding, max_faces, threshold)
+        return {
+            "SearchedFaceBoundingBox": shapes.bounding_box(face.box, loaded.width, loaded.height),
+            "SearchedFaceConfidence": face.confidence,
+            "FaceMatches": matches,
+            "FaceModelVersion": collection.face_model_version,
+        }
+
+    def _matches(
+        self,
+        session: Session,
+        collection_pk: int,
+        query: np.ndarray[Any, Any],
+        max_faces: int | None,
+        threshold: float | None,
+        exclude: int | None = None,
+    ) -> list[Shape]:
+        limit = max_faces or 4096
+        cutoff = DEFAULT_THRESHOLD if threshold is None else threshold
+        nearest = self.index.collection(collection_pk).nearest(
+            query, limit + (1 if exclude is not None else 0), self.max_distance(cutoff)
+        )
+        nearest = [hit for hit in nearest if hit[0] != exclude][:limit]
+        if not nearest:
+            return []
+        pks = [pk for pk, _, _ in nearest]
+        rows = {
+            row.id: (row, owner)
+            for row, owner in session.execute(
+                select(FaceRow, UserRow.user_id)
+                .outerjoin(UserRow, FaceRow.user_pk == UserRow.id)
+                .where(FaceRow.id.in_(pks))
+            ).tuples()
+        }
+        matches = []
+        for pk, _, distance in nearest:
+            if pk not in rows:
+                continue  # deleted between the snapshot and this read
+            score = self.similarity(distance)
+            if score >= cutoff:
+                row, owner = rows[pk]
+                matches.append({"Similarity": score, "Face": _face(row, owner, with_user=True)})
+        return matches
+
+
+def load_entries(db: Database, collection_pk: int) -> list[Entry]:
+    with db.reading() as session:
+        rows = session.execute(
+            select(FaceRow.id, FaceRow.user_pk, FaceRow.embedding)
+            .where(FaceRow.collection_pk == collection_pk)
+            .order_by(FaceRow.id)
+        ).tuples()
+        return [Entry(pk, user, np.frombuffer(blob, np.float32)) for pk, user, blob in rows]
+
+
+def count_faces(session: Session, collection_pk: int) -> int:
+    return int(
+        session.scalar(select(func.count()).where(FaceRow.collection_pk == collection_pk)) or 0
+    )
+
+
+def _distance(a: FaceAnalysis, b: FaceAnalysis) -> float:
+    return float(np.linalg.norm(a.embedding.astype(np.float64) - b.embedding.astype(np.float64)))
+
+
+def _face(row: FaceRow, owner: str | None = None, with_user: bool = True) -> Shape:
+    face: Shape = {
+        "FaceId": row.face_id,
+        "BoundingBox": shapes.box_from_stored(row.left, row.top, row.width, row.height),
+        "ImageId": row.image_id,
+        "Confidence": row.confidence,
+        "IndexFacesModelVersion": row.model_version,
+    }
+    if row.external_image_id is not None:
+        face["ExternalImageId"] = row.external_image_id
+    if with_user and owner is not None:
+        face["UserId"] = owner
+    return face

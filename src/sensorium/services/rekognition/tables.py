@@ -1,0 +1,54 @@
+"""Faces and users stored in collections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sensorium.storage.tables import Base
+
+
+class FaceRow(Base):
+    __tablename__ = "faces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_pk: Mapped[int] = mapped_column(
+        ForeignKey("collections.id", ondelete="CASCADE"), index=True
+    )
+    face_id: Mapped[str] = mapped_column(String(36), unique=True)
+    image_id: Mapped[str] = mapped_column(String(36))
+    image_sha256: Mapped[str] = mapped_column(String(64))
+    external_image_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    left: Mapped[float] = mapped_column(Float)
+    top: Mapped[float] = mapped_column(Float)
+    width: Mapped[float] = mapped_column(Float)
+    height: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float] = mapped_column(Float)
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+    model_version: Mapped[str] = mapped_column(String(64))
+    user_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("face_users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    __tablename__ = "face_users"
+    __table_args__ = (UniqueConstraint("collection_pk", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_pk: Mapped[int] = mapped_column(
+        ForeignKey("collections.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,362 @@
+"""Users: named groups of a collection's faces (one person), and searching by them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sensorium.context import RequestContext
+from sensorium.errors import ServiceError
+from sensorium.services.pagination import BadToken, make_token, read_token
+from sensorium.services.rekognition import quality_filter, shapes
+from sensorium.services.rekognition.collections import find
+from sensorium.services.rekognition.faces import FaceService, invalid
+from sensorium.services.rekognition.tables import FaceRow, UserRow
+from sensorium.storage.tables import Collection
+
+Shape = dict[str, Any]
+ASSOCIATE_THRESHOLD = 75.0  # AssociateFaces' default UserMatchThreshold
+SEARCH_THRESHOLD = 80.0  # SearchUsers' default UserMatchThreshold
+DEFAULT_MAX_USERS = 500
+FACES_PER_USER = 100  # AWS's quota of faces associated to one user
+
+
+class UserService:
+    def __init__(self, faces: FaceService) -> None:
+        self.faces = faces
+        self.db = faces.db
+
+    def create_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> None:
+        try:
+            with self.db.transaction() as session:
+                collection = find(session, ctx, collection_id)
+                if _find_user(session, collection, user_id) is not None:
+                    raise ServiceError(
+                        "ConflictException", f"The user {user_id} already exists in the collection."
+                    )
+                session.add(
+                    UserRow(
+                        collection_pk=collection.id,
+                        user_id=user_id,
+                        created_at=dt.datetime.now(dt.UTC),
+                    )
+                )
+        except IntegrityError:
+            raise ServiceError(
+                "ConflictException", f"The user {user_id} already exists in the collection."
+            ) from None
+
+    def delete_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> None:
+        with self.faces.index.lock:
+            with self.db.transaction() as session:
+                collection = find(session, ctx, collection_id)
+                user = _user(session, collection, user_id)
+                face_pks = list(session.scalars(select(FaceRow.id).filter_by(user_pk=user.id)))
+                for row in session.scalars(select(FaceRow).filter_by(user_pk=user.id)):
+                    row.user_pk = None
+                session.delete(user)
+            self.faces.index.collection(collection.id).set_user(face_pks, None)
+
+    def list_users(
+        self, ctx: RequestContext, collection_id: str, max_results: int | None, token: str | None
+    ) -> Shape:
+        with self.db.reading() as session:
+            collection = find(session, ctx, collection_id)
+            scope = f"users:{collection.id}"
+            after = ""
+            if token:
+                try:
+                    after = str(read_token(scope, token))
+                except BadToken:
+                    raise ServiceError(
+                        "InvalidPaginationTokenException", "Invalid pagination token."
+                    ) from None
+            limit = max_results or DEFAULT_MAX_USERS
+            users = list(
+                session.scalars(
+                    select(UserRow)
+                    .where(UserRow.collection_pk == collection.id, UserRow.user_id > after)
+                    .order_by(UserRow.user_id)
+                    .limit(limit + 1)
+                )
+            )
+            statuses = {user.id: _status(session, user) for user in users[:limit]}
+        result: Shape = {
+            "Users": [
+                {"UserId": user.user_id, "UserStatus": statuses[user.id]} for user in users[:limit]
+            ]
+        }
+        if len(users) > limit:
+            result["NextToken"] = make_token(scope, users[limit - 1].user_id)
+        return result
+
+    def associate_faces(
+        self,
+        ctx: RequestContext,
+        collection_id: str,
+        user_id: str,
+        face_ids: list[str],
+        threshold: float | None,
+    ) -> Shape:
+        cutoff = ASSOCIATE_THRESHOLD if threshold is None else threshold
+        associated: list[Shape] = []
+        failed: list[Shape] = []
+        with self.faces.index.lock:
+            with self.db.transaction() as session:
+                collection = self.faces.collection(session, ctx, collection_id)
+                user = _user(session, collection, user_id)
+                members = list(session.scalars(select(FaceRow).filter_by(user_pk=user.id)))
+                known = [np.frombuffer(row.embedding, np.float32) for row in members]
+                rows = _faces_by_id(session, collection, face_ids)
+                owners = _owners(session, rows.values())
+                new_pks: list[int] = []
+                for face_id in dict.fromkeys(face_ids):
+                    row = rows.get(face_id)
+                    if row is None:
+                        failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
+                        continue
+                    if row.user_pk == user.id:
+                        associated.append({"FaceId": face_id})
+                        continue
+                    if row.user_pk is not None:
+                        failed.append(
+                            {
+                                "FaceId": face_id,
+                                "UserId": owners.get(row.user_pk, ""),
+                                "Reasons": ["ASSOCIATED_TO_A_DIFFERENT_USER"],
+                            }
+                        )
+                        continue
+                    embedding = np.frombuffer(row.embedding, np.float32)
+                    if known:
+                        score = max(
+                            self.faces.similarity(float(np.linalg.norm(embedding - other)))
+                            for other in known
+                        )
+                        if score < cutoff:
+                            failed.append(
+                                {
+                                    "FaceId": face_id,
+                                    "UserId": user_id,
+                                    "Confidence": score,
+                                    "Reasons": ["LOW_MATCH_CONFIDENCE"],
+                                }
+                            )
+                            continue
+                    if len(members) + len(new_pks) >= FACES_PER_USER:
+                        raise ServiceError(
+                            "ServiceQuotaExceededException",
+                            f"A user can have at most {FACES_PER_USER} faces.",
+                        )
+                    row.user_pk = user.id
+                    known.append(embedding)
+                    new_pks.append(row.id)
+                    associated.append({"FaceId": face_id})
+                status = "ACTIVE" if known else "CREATED"
+            self.faces.index.collection(collection.id).set_user(new_pks, user.id)
+        result: Shape = {"AssociatedFaces": associated, "UserStatus": status}
+        if failed:
+            result["UnsuccessfulFaceAssociations"] = failed
+        return result
+
+    def disassociate_faces(
+        self, ctx: RequestContext, collection_id: str, user_id: str, face_ids: list[str]
+    ) -> Shape:
+        removed: list[Shape] = []
+        failed: list[Shape] = []
+        with self.faces.index.lock:
+            with self.db.transaction() as session:
+                collection = find(session, ctx, collection_id)
+                user = _user(session, collection, user_id)
+                rows = _faces_by_id(session, collection, face_ids)
+                owners = _owners(session, rows.values())
+                pks: list[int] = []
+                for face_id in dict.fromkeys(face_ids):
+                    row = rows.get(face_id)
+                    if row is None:
+                        failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
+                    elif row.user_pk != user.id:
+                        entry: Shape = {
+                            "FaceId": face_id,
+                            "Reasons": ["ASSOCIATED_TO_A_DIFFERENT_USER"],
+                        }
+                        if row.user_pk is not None:
+                            entry["UserId"] = owners.get(row.user_pk, "")
+                        failed.append(entry)
+                    else:
+                        row.user_pk = None
+                        pks.append(row.id)
+                        removed.append({"FaceId": face_id})
+                session.flush()
+                status = _status(session, user)
+            self.faces.index.collection(collection.id).set_user(pks, None)
+        result: Shape = {"DisassociatedFaces": removed, "UserStatus": status}
+        if failed:
+            result["UnsuccessfulFaceDisassociations"] = failed
+        return result
+
+    def search_users(
+        self,
+        ctx: RequestContext,
+        collection_id: str,
+        user_id: str | None,
+        face_id: str | None,
+        threshold: float | None,
+        max_users: int | None,
+    ) -> Shape:
+        if (user_id is None) == (face_id is None):
+            raise invalid("Specify exactly one of UserId and FaceId.")
+        with self.db.reading() as session:
+            collection = self.faces.collection(session, ctx, collection_id)
+            result: Shape = {"FaceModelVersion": collection.face_model_version}
+            if face_id is not None:
+                row = _faces_by_id(session, collection, [face_id]).get(face_id)
+                if row is None:
+                    raise ServiceError(
+                        "ResourceNotFoundException", f"The face {face_id} does not exist."
+                    )
+                queries = [np.frombuffer(row.embedding, np.float32)]
+                result["SearchedFace"] = {"FaceId": face_id}
+                exclude_user = None
+            else:
+                assert user_id is not None
+                user = _user(session, collection, user_id)
+                queries = [
+                    np.frombuffer(blob, np.float32)
+                    for blob in session.scalars(
+                        select(FaceRow.embedding).filter_by(user_pk=user.id)
+                    )
+                ]
+                result["SearchedUser"] = {"UserId": user_id}
+                exclude_user = user.id
+            result["UserMatches"] = self._user_matches(
+                session, collection, queries, threshold, max_users, exclude_user
+            )
+        return result
+
+    def search_users_by_image(
+        self,
+        ctx: RequestContext,
+        collection_id: str,
+        image: Shape,
+        threshold: float | None,
+        max_users: int | None,
+        quality: str,
+    ) -> Shape:
+        with self.db.reading() as session:
+            collection = self.faces.collection(session, ctx, collection_id)
+        loaded = self.faces.image(image).image
+        faces = self.faces.pipeline.analyze(loaded.rgb)
+        if not faces:
+            raise invalid("There are no faces in the image. Should be at least 1.")
+        w, h = loaded.width, loaded.height
+        largest, others = faces[0], faces[1:]
+        why = quality_filter.reasons(largest, quality)
+        if why:
+            raise invalid(
+                f"The largest face in the image fails the {quality} quality filter: "
+                + ", ".join(why)
+            )
+        with self.db.reading() as session:
+            matches = self._user_matches(
+                session, collection, [largest.embedding], threshold, max_users, None
+            )
+        return {
+            "UserMatches": matches,
+            "FaceModelVersion": collection.face_model_version,
+            "SearchedFace": {"FaceDetail": shapes.face_detail(largest, w, h)},
+            "UnsearchedFaces": [
+                {"FaceDetails": shapes.face_detail(face, w, h), "Reasons": ["FACE_NOT_LARGEST"]}
+                for face in others
+            ],
+        }
+
+    def _user_matches(
+        self,
+        session: Session,
+        collection: Collection,
+        queries: list[np.ndarray[Any, Any]],
+        threshold: float | None,
+        max_users: int | None,
+        exclude_user: int | None,
+    ) -> list[Shape]:
+        """A user's similarity is that of its closest associated face to any query face."""
+        cutoff = SEARCH_THRESHOLD if threshold is None else threshold
+        index = self.faces.index.collection(collection.id)
+        best: dict[int, float] = {}
+        for query in queries:
+            for _, user_pk, distance in index.nearest(
+                query, len(index.snapshot), self.faces.max_distance(cutoff)
+            ):
+                if user_pk is None or user_pk == exclude_user:
+                    continue
+                score = self.faces.similarity(distance)
+                if score >= cutoff and score > best.get(user_pk, -1.0):
+                    best[user_pk] = score
+        ranked = sorted(best.items(), key=lambda item: -item[1])[: max_users or DEFAULT_MAX_USERS]
+        users = {
+            user.id: user
+            for user in session.scalars(
+                select(UserRow).where(UserRow.id.in_([pk for pk, _ in ranked]))
+            )
+        }
+        return [
+            {
+                "Similarity": score,
+                "User": {"UserId": users[pk].user_id, "UserStatus": _status(session, users[pk])},
+            }
+            for pk, score in ranked
+            if pk in users
+        ]
+
+
+def count_users(session: Session, collection_pk: int) -> int:
+    return int(
+        session.scalar(select(func.count()).where(UserRow.collection_pk == collection_pk)) or 0
+    )
+
+
+def _find_user(session: Session, collection: Collection, user_id: str) -> UserRow | None:
+    return session.scalar(select(UserRow).filter_by(collection_pk=collection.id, user_id=user_id))
+
+
+def _user(session: Session, collection: Collection, user_id: str) -> UserRow:
+    user = _find_user(session, collection, user_id)
+    if user is None:
+        raise ServiceError(
+            "ResourceNotFoundException",
+            f"The user {user_id} does not exist in collection {collection.collection_id}.",
+        )
+    return user
+
+
+def _status(session: Session, user: UserRow) -> str:
+    has_faces = session.scalar(select(FaceRow.id).filter_by(user_pk=user.id).limit(1))
+    return "ACTIVE" if has_faces is not None else "CREATED"
+
+
+def _faces_by_id(
+    session: Session, collection: Collection, face_ids: list[str]
+) -> dict[str, FaceRow]:
+    return {
+        row.face_id: row
+        for row in session.scalars(
+            select(FaceRow).where(
+                FaceRow.collection_pk == collection.id, FaceRow.face_id.in_(face_ids)
+            )
+        )
+    }
+
+
+def _owners(session: Session, rows: Any) -> dict[int, str]:
+    pks = {row.user_pk for row in rows if row.user_pk is not None}
+    if not pks:
+        return {}
+    return dict(
+        session.execute(select(UserRow.id, UserRow.user_id).where(UserRow.id.in_(pks))).tuples()
+    )
