@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
 
     version = commands.add_parser("version", help="print the version")
     version.set_defaults(run=_version)
+
+    from sensorium.services.rekognition.cli import add_commands as add_face_commands
+
+    add_face_commands(commands)
     return parser
 
 

@@ -57,7 +57,8 @@ class ModelRegistry:
         self._factories: dict[str, Callable[[], Model]] = {}
         self._loaded: dict[str, Model] = {}
         self._failed: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     @property
     def device(self) -> str:
@@ -67,6 +68,7 @@ class ModelRegistry:
 
     def register(self, name: str, factory: Callable[[], Model]) -> None:
         self._factories[name] = factory
+        self._locks[name] = threading.Lock()
 
     def get(self, name: str, kind: type[M]) -> M:
         model = self._instance(name)
@@ -77,7 +79,8 @@ class ModelRegistry:
     def _instance(self, name: str) -> Model:
         model = self._loaded.get(name)
         if model is None:
-            with self._lock:
+            # One lock per model: a slow load never holds up requests for another model.
+            with self._locks[name]:
                 model = self._loaded.get(name)
                 if model is None:
                     model = self._load(name)
@@ -90,8 +93,9 @@ class ModelRegistry:
         except Exception as error:
             self._failed[name] = f"{type(error).__name__}: {error}"
             raise
-        self._loaded[name] = model
-        self._failed.pop(name, None)
+        with self._guard:
+            self._loaded[name] = model
+            self._failed.pop(name, None)
         log.info("loaded model %s on %s", name, self.device)
         return model
 
