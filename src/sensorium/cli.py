@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import sys
 from pathlib import Path
+from typing import Any
 
 from sensorium import __version__, offline
 from sensorium.errors import ConfigurationError
@@ -44,7 +45,27 @@ def _parser() -> argparse.ArgumentParser:
     from sensorium.services.rekognition.cli import add_commands as add_face_commands
 
     add_face_commands(commands)
+    _add_speak(commands)
     return parser
+
+
+def _add_speak(commands: Any) -> None:
+    speak = commands.add_parser("speak", help="synthesise speech to a file (Polly voices)")
+    try:
+        from sensorium.services.polly.cli import add_arguments, speak_command
+    except ImportError:  # the GPL `tts` extra is not installed
+        speak.set_defaults(run=_missing_extra("tts"))
+        return
+    add_arguments(speak)
+    speak.set_defaults(run=speak_command)
+
+
+def _missing_extra(extra: str) -> Any:
+    def run(_: argparse.Namespace) -> int:
+        print(f"sensorium: install the `{extra}` extra: pip install 'sensorium[{extra}]'")
+        return 2
+
+    return run
 
 
 def _version(_: argparse.Namespace) -> int:

@@ -64,9 +64,10 @@ def test_wrong_type_is_a_serialization_error(server: LiveServer) -> None:
 
 
 def test_unimplemented_operation_says_so(server: LiveServer) -> None:
-    client = server.client("polly")
+    client = server.client("rekognition")
     with pytest.raises(ClientError) as raised:
-        client.describe_voices()
+        client.detect_labels(Image={"Bytes": b"any"})
     error = raised.value.response["Error"]
     assert error["Code"] == "NotImplementedException"
-    assert "polly:DescribeVoices" in error["Message"]
+    assert "rekognition:DetectLabels" in error["Message"]
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501

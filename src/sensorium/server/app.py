@@ -29,7 +29,10 @@ from sensorium.server.dispatch import Dispatcher
 from sensorium.storage.database import Database, sqlite_url
 
 # Each service package's ``install(components)`` registers its operations and models.
-SERVICE_MODULES = ("sensorium.services.rekognition",)
+SERVICE_MODULES = (
+    "sensorium.services.rekognition",
+    "sensorium.services.polly",
+)
 
 
 def build_components(settings: Settings) -> Components:

@@ -1,0 +1,126 @@
+"""A Piper voice on onnxruntime, driven phoneme by phoneme.
+
+Sensorium phonemises itself (so it knows which phonemes belong to which word) and asks the
+model for audio plus the number of samples its duration predictor gave each phoneme id.
+Noise scales are 0, so the same phonemes always give the same samples.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from sensorium.models.registry import Model
+from sensorium.models.tts.voices import VoiceSpec
+
+log = logging.getLogger(__name__)
+
+BOS, EOS, PAD = "^", "$", "_"
+_ESPEAK_LOCK = threading.Lock()  # espeak-ng is one global C state
+_espeak: Any = None
+
+Audio = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Audio for a phoneme sequence and, per phoneme, the samples the model spent on it.
+
+    ``lead`` is the samples spent on the start-of-utterance symbol before the first phoneme.
+    ``durations`` is None when the model file cannot report alignments.
+    """
+
+    audio: Audio
+    lead: int
+    durations: list[int] | None
+
+
+class PiperVoiceModel(Model):
+    def __init__(self, spec: VoiceSpec) -> None:
+        self.spec = spec
+        self.name = f"piper:{spec.key}"
+        self._voice: Any = None
+        self.aligned = False
+
+    def load(self, device: str) -> None:
+        from piper import PiperVoice
+
+        voice = PiperVoice.load(
+            self.spec.model_path,
+            self.spec.config_path,
+            use_cuda=device == "cuda",
+            include_alignments=True,
+        )
+        self.aligned = len(voice.session.get_outputs()) > 1
+        if not self.aligned:
+            log.warning("voice %s cannot report phoneme durations", self.spec.key)
+        self._voice = voice
+
+    @property
+    def phoneme_map(self) -> dict[str, list[int]]:
+        return dict(self._voice.config.phoneme_id_map)
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self._voice.config.sample_rate)
+
+    def phonemize(self, text: str) -> list[str]:
+        """The phonemes espeak-ng gives ``text``, clauses joined; unknown symbols dropped."""
+        global _espeak
+        from piper.phonemize_espeak import EspeakPhonemizer
+
+        config = self._voice.config
+        with _ESPEAK_LOCK:
+            if _espeak is None:
+                _espeak = EspeakPhonemizer()
+            sentences = _espeak.phonemize(config.espeak_voice, text, config.vowel_clusters)
+        known = config.phoneme_id_map
+        phonemes: list[str] = []
+        for sentence in sentences:
+            if phonemes and phonemes[-1] != " ":
+                phonemes.append(" ")
+            phonemes.extend(p for p in sentence if p in known)
+        return phonemes
+
+    def render(self, phonemes: list[str], length_scale: float = 1.0) -> Rendered:
+        config = self._voice.config
+        table = config.phoneme_id_map
+        pad = list(table[PAD])
+        ids = list(table[BOS]) + pad
+        sizes = []
+        for phoneme in phonemes:
+            ids_for = list(table[phoneme]) + pad
+            ids.extend(ids_for)
+            sizes.append(len(ids_for))
+        ids.extend(table[EOS])
+        inputs = {
+            "input": np.array([ids], dtype=np.int64),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": np.array([0.0, config.length_scale * length_scale, 0.0], dtype=np.float32),
+        }
+        if config.num_speakers > 1:
+            inputs["sid"] = np.array([config.default_speaker_id], dtype=np.int64)
+        outputs = self._voice.session.run(None, inputs)
+        audio = np.asarray(outputs[0], dtype=np.float32).reshape(-1)
+        if len(outputs) < 2:
+            return Rendered(_normalised(audio), 0, None)
+        per_id = (np.asarray(outputs[1]).reshape(-1) * config.hop_length).astype(np.int64)
+        lead = int(per_id[: 1 + len(pad)].sum())
+        durations = []
+        position = 1 + len(pad)
+        for size in sizes:
+            durations.append(int(per_id[position : position + size].sum()))
+            position += size
+        return Rendered(_normalised(audio), lead, durations)
+
+
+def _normalised(audio: Audio) -> Audio:
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak < 1e-8:
+        return np.zeros_like(audio)
+    return (audio / peak * 0.9).astype(np.float32)

@@ -1,0 +1,114 @@
+"""Polly operations: modelled input dict in, modelled output dict out."""
+
+from __future__ import annotations
+
+from sensorium.context import RequestContext
+from sensorium.errors import ServiceError
+from sensorium.operations import OperationRegistry, Params
+from sensorium.services.polly.catalog import VoiceCatalog
+from sensorium.services.polly.lexicons import LexiconStore
+from sensorium.services.polly.synthesis import Synthesizer
+from sensorium.services.polly.tasks import TaskService, describe
+
+SERVICE = "polly"
+ENGINES = ["neural", "standard", "long-form", "generative"]  # all run the same Piper model
+
+
+def register(
+    registry: OperationRegistry,
+    catalog: VoiceCatalog,
+    lexicons: LexiconStore,
+    synthesizer: Synthesizer,
+    tasks: TaskService,
+) -> None:
+    @registry.handler(SERVICE, "DescribeVoices")
+    def describe_voices(ctx: RequestContext, params: Params) -> Params:
+        if params.get("NextToken"):
+            raise ServiceError("InvalidNextTokenException", "DescribeVoices has one page.")
+        voices = []
+        for listed in catalog.listed:
+            spec = listed.spec
+            if params.get("LanguageCode") not in (None, spec.language):
+                continue
+            if params.get("Engine") not in (None, *ENGINES):
+                continue
+            voice: Params = {
+                "Id": listed.polly_id,
+                "Name": spec.name,
+                "LanguageCode": spec.language,
+                "LanguageName": spec.language_name,
+                "SupportedEngines": ENGINES,
+            }
+            if spec.gender:
+                voice["Gender"] = spec.gender
+            voices.append(voice)
+        return {"Voices": voices}
+
+    @registry.handler(SERVICE, "SynthesizeSpeech")
+    def synthesize_speech(ctx: RequestContext, params: Params) -> Params:
+        prepared = synthesizer.prepare(ctx, params)
+        return {
+            "AudioStream": synthesizer.stream(prepared),
+            "ContentType": prepared.content_type,
+            "RequestCharacters": prepared.billed,
+        }
+
+    @registry.handler(SERVICE, "PutLexicon")
+    def put_lexicon(ctx: RequestContext, params: Params) -> Params:
+        lexicons.put(ctx, params["Name"], params["Content"])
+        return {}
+
+    @registry.handler(SERVICE, "GetLexicon")
+    def get_lexicon(ctx: RequestContext, params: Params) -> Params:
+        row = lexicons.get(ctx, params["Name"])
+        return {
+            "Lexicon": {"Content": row.content, "Name": row.name},
+            "LexiconAttributes": _attributes(ctx, row),
+        }
+
+    @registry.handler(SERVICE, "ListLexicons")
+    def list_lexicons(ctx: RequestContext, params: Params) -> Params:
+        rows, token = lexicons.page(ctx, params.get("NextToken"))
+        result: Params = {
+            "Lexicons": [{"Name": row.name, "Attributes": _attributes(ctx, row)} for row in rows]
+        }
+        if token:
+            result["NextToken"] = token
+        return result
+
+    @registry.handler(SERVICE, "DeleteLexicon")
+    def delete_lexicon(ctx: RequestContext, params: Params) -> Params:
+        lexicons.delete(ctx, params["Name"])
+        return {}
+
+    @registry.handler(SERVICE, "StartSpeechSynthesisTask")
+    def start_task(ctx: RequestContext, params: Params) -> Params:
+        return {"SynthesisTask": describe(tasks.start(ctx, params))}
+
+    @registry.handler(SERVICE, "GetSpeechSynthesisTask")
+    def get_task(ctx: RequestContext, params: Params) -> Params:
+        return {"SynthesisTask": describe(tasks.get(ctx, params["TaskId"]))}
+
+    @registry.handler(SERVICE, "ListSpeechSynthesisTasks")
+    def list_tasks(ctx: RequestContext, params: Params) -> Params:
+        rows, token = tasks.page(
+            ctx, params.get("Status"), params.get("MaxResults"), params.get("NextToken")
+        )
+        result: Params = {"SynthesisTasks": [describe(row) for row in rows]}
+        if token:
+            result["NextToken"] = token
+        return result
+
+
+def _attributes(ctx: RequestContext, row: object) -> Params:
+    from sensorium.services.polly.tables import PollyLexicon
+
+    assert isinstance(row, PollyLexicon)
+    return {
+        "Alphabet": row.alphabet,
+        "LanguageCode": row.language_code,
+        "LastModified": row.last_modified,
+        "LexiconArn": ctx.arn("polly", f"lexicon/{row.name}"),
+        "LexemesCount": row.lexemes_count,
+        "Size": row.size,
+    }

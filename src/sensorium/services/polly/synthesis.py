@@ -1,0 +1,166 @@
+"""SynthesizeSpeech: check the request, plan the utterance, stream audio or speech marks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sensorium.context import RequestContext
+from sensorium.errors import ServiceError
+from sensorium.models.registry import ModelRegistry
+from sensorium.models.tts import plan, ssml
+from sensorium.models.tts.encode import CONTENT_TYPES, encode_stream
+from sensorium.models.tts.piper_voice import PiperVoiceModel
+from sensorium.models.tts.render import Renderer
+from sensorium.models.tts.voices import VoiceSpec
+from sensorium.services.polly.catalog import VoiceCatalog
+from sensorium.services.polly.lexicons import Entry, LexiconStore
+
+# (billed characters, total characters) Polly allows.
+SYNC_LIMITS = (3000, 6000)
+TASK_LIMITS = (100_000, 200_000)
+SAMPLE_RATES = {
+    "mp3": ("8000", "16000", "22050", "24000"),
+    "ogg_vorbis": ("8000", "16000", "22050", "24000"),
+    "ogg_opus": ("8000", "16000", "24000", "48000"),
+    "pcm": ("8000", "16000"),
+}
+EXTENSIONS = {"mp3": "mp3", "ogg_vorbis": "ogg", "ogg_opus": "ogg", "pcm": "pcm", "json": "marks"}
+
+
+def model_name(spec: VoiceSpec) -> str:
+    return f"polly:{spec.key}"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    voice: PiperVoiceModel
+    sentences: list[plan.Sentence]
+    output_format: str
+    sample_rate: int
+    mark_types: frozenset[str]
+    billed: int
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.output_format]
+
+
+class Synthesizer:
+    def __init__(
+        self, models: ModelRegistry, catalog: VoiceCatalog, lexicons: LexiconStore
+    ) -> None:
+        self.models = models
+        self.catalog = catalog
+        self.lexicons = lexicons
+
+    def prepare(
+        self, ctx: RequestContext, params: dict[str, object], limits: tuple[int, int] = SYNC_LIMITS
+    ) -> Prepared:
+        text = str(params["Text"])
+        output_format = str(params["OutputFormat"])
+        engine = str(params.get("Engine") or "standard")
+        marks = frozenset(str(mark) for mark in params.get("SpeechMarkTypes") or [])  # type: ignore[attr-defined]
+        is_ssml = params.get("TextType") == "ssml"
+        rate = _sample_rate(output_format, params.get("SampleRate"), engine)
+        _check_marks(output_format, marks, is_ssml)
+        if not text.strip():
+            raise ServiceError("ValidationException", "Text must contain something to say.")
+        if is_ssml:
+            try:
+                events, billed = ssml.parse(text)
+            except ssml.SsmlError as error:
+                raise ServiceError(
+                    "InvalidSsmlException", f"Invalid SSML request: {error}"
+                ) from None
+        else:
+            events, billed = [plan.plain_run(text)], len(text)
+        if billed > limits[0] or len(text) > limits[1]:
+            raise ServiceError(
+                "TextLengthExceededException",
+                f"Maximum text length has been exceeded: {billed} billed characters "
+                f"(max {limits[0]}), {len(text)} in total (max {limits[1]}).",
+            )
+        spec = self.catalog.resolve(str(params["VoiceId"]), _str(params.get("LanguageCode")))
+        names = [str(name) for name in params.get("LexiconNames") or []]  # type: ignore[attr-defined]
+        entries = self.lexicons.entries(ctx, names) if names else {}
+        voice = self.models.get(model_name(spec), PiperVoiceModel)
+        if marks & {"word", "viseme", "ssml", "sentence"} and not voice.aligned:
+            raise ServiceError(
+                "ServiceFailureException",
+                f"Voice {spec.key} cannot report phoneme durations, so speech marks are "
+                "unavailable (install the onnx package).",
+            )
+        sentences = plan.build(events, _lookup(entries))
+        return Prepared(voice, sentences, output_format, rate, marks, billed)
+
+    def stream(self, prepared: Prepared) -> Iterator[bytes]:
+        pieces = Renderer(prepared.voice).pieces(prepared.sentences)
+        if prepared.output_format == "json":
+            for piece in pieces:
+                lines = [
+                    json.dumps(mark.as_dict(), ensure_ascii=False) + "\n"
+                    for mark in piece.marks
+                    if mark.type in prepared.mark_types
+                ]
+                if lines:
+                    yield "".join(lines).encode()
+            return
+        audio = (piece.audio for piece in pieces)
+        yield from encode_stream(
+            audio, prepared.output_format, prepared.voice.sample_rate, prepared.sample_rate
+        )
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _lookup(entries: dict[str, Entry]) -> plan.Lexicon:
+    folded = {grapheme.lower(): entry for grapheme, entry in entries.items()}
+
+    def lookup(written: str) -> tuple[str | None, str | None]:
+        entry = entries.get(written) or folded.get(written.lower())
+        return (entry.alias, entry.ipa) if entry else (None, None)
+
+    return lookup
+
+
+def _sample_rate(output_format: str, requested: object, engine: str) -> int:
+    if output_format == "json":
+        return 0
+    if output_format not in SAMPLE_RATES:
+        raise ServiceError(
+            "ValidationException", f"OutputFormat {output_format} is not supported by Sensorium."
+        )
+    allowed = SAMPLE_RATES[output_format]
+    if requested is None:
+        if output_format == "pcm":
+            return 16000
+        if output_format == "ogg_opus":
+            return 48000
+        return 22050 if engine == "standard" else 24000
+    if str(requested) not in allowed:
+        raise ServiceError(
+            "InvalidSampleRateException",
+            f"Sample rate {requested} is not valid for {output_format}; "
+            f"use one of {', '.join(allowed)}.",
+        )
+    return int(str(requested))
+
+
+def _check_marks(output_format: str, marks: frozenset[str], is_ssml: bool) -> None:
+    if output_format == "json" and not marks:
+        raise ServiceError(
+            "MarksNotSupportedForFormatException", "json output needs SpeechMarkTypes."
+        )
+    if output_format != "json" and marks:
+        raise ServiceError(
+            "MarksNotSupportedForFormatException",
+            f"Speech marks are only available with OutputFormat json, not {output_format}.",
+        )
+    if "ssml" in marks and not is_ssml:
+        raise ServiceError(
+            "SsmlMarksNotSupportedForTextTypeException", "ssml speech marks need TextType ssml."
+        )
