@@ -46,7 +46,16 @@ def _parser() -> argparse.ArgumentParser:
 
     add_face_commands(commands)
     _add_speak(commands)
+    _add_transcribe(commands)
     return parser
+
+
+def _add_transcribe(commands: Any) -> None:
+    from sensorium.services.transcribe.cli import add_arguments, transcribe_command
+
+    transcribe = commands.add_parser("transcribe", help="transcribe an audio file offline")
+    add_arguments(transcribe)  # FILE, --json, --language, --phrase (repeatable)
+    transcribe.set_defaults(run=transcribe_command)
 
 
 def _add_speak(commands: Any) -> None:

@@ -32,6 +32,7 @@ from sensorium.storage.database import Database, sqlite_url
 SERVICE_MODULES = (
     "sensorium.services.rekognition",
     "sensorium.services.polly",
+    "sensorium.services.transcribe",
 )
 
 

@@ -1,0 +1,58 @@
+"""Helpers for Transcribe tests: media in the live server's local buckets, job polling."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.conftest import LiveServer
+
+TERMINAL = ("COMPLETED", "FAILED")
+
+
+def unique(prefix: str = "job") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def put_media(
+    server: LiveServer, data: bytes, name: str = "clip.wav", bucket: str = "media"
+) -> str:
+    """Store ``data`` in the server's local bucket; its s3:// URI."""
+    key = f"{uuid.uuid4().hex[:8]}/{name}"
+    path = server.data_dir / "s3" / bucket / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return f"s3://{bucket}/{key}"
+
+
+def read_uri(server: LiveServer, uri: str) -> bytes:
+    assert uri.startswith("s3://"), uri
+    return (server.data_dir / "s3" / uri[len("s3://") :]).read_bytes()
+
+
+def wait_for(client: Any, name: str, limit: float = 180) -> dict[str, Any]:
+    """Poll until the job settles (the limit guards a hang; no timing is asserted)."""
+    deadline = time.monotonic() + limit
+    while True:
+        job: dict[str, Any] = client.get_transcription_job(TranscriptionJobName=name)[
+            "TranscriptionJob"
+        ]
+        if job["TranscriptionJobStatus"] in TERMINAL or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+def start(client: Any, uri: str, name: str | None = None, **kwargs: Any) -> str:
+    name = name or unique()
+    if "IdentifyLanguage" not in kwargs and "LanguageCode" not in kwargs:
+        kwargs["LanguageCode"] = "en-US"
+    client.start_transcription_job(TranscriptionJobName=name, Media={"MediaFileUri": uri}, **kwargs)
+    return name
+
+
+@pytest.fixture
+def transcribe(server: LiveServer) -> Any:
+    return server.client("transcribe")
