@@ -95,7 +95,7 @@ def index_throughput(pipeline: FacePipeline, rounds: int) -> str:
     ]
     with tempfile.TemporaryDirectory() as scratch:
         server = LiveServer(Path(scratch) / "data", env={"SENSORIUM_CREDENTIALS": CREDENTIALS})
-        server.start()
+        server.start().wait_ready()
         try:
             client = server.client("rekognition")
             client.create_collection(CollectionId="bench")

@@ -96,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
     args = parser.parse_args()
-    server = LiveServer(Path(tempfile.mkdtemp()) / "data").start()
+    server = LiveServer(Path(tempfile.mkdtemp()) / "data").start().wait_ready()
     try:
         polly = server.client("polly")
         sensorium(polly, "Warm up.")

@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--only-joined", action="store_true", help="skip the clip-by-clip set")
     args = parser.parse_args()
     items = clips()
-    server = LiveServer(Path(tempfile.mkdtemp()) / "data").start()
+    server = LiveServer(Path(tempfile.mkdtemp()) / "data").start().wait_ready()
     try:
         engines: dict[str, Callable[[bytes], str]] = {
             "sensorium (boto3 job)": sensorium(server, args.poll),

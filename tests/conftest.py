@@ -85,6 +85,15 @@ class LiveServer:
             time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.log()}")
 
+    def wait_ready(self, timeout: float = 300) -> LiveServer:
+        """Until every model is loaded (benchmarks: the background preload would compete)."""
+        deadline = time.monotonic() + timeout
+        while httpx.get(f"{self.endpoint}/ready", timeout=5).status_code != 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"models did not load:\n{self.log()}")
+            time.sleep(0.5)
+        return self
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
