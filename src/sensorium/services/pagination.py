@@ -26,3 +26,16 @@ def read_token(scope: str, token: str) -> Any:
     if not isinstance(decoded, dict) or decoded.get("s") != scope or "p" not in decoded:
         raise BadToken(token)
     return decoded["p"]
+
+
+def read_token_or_fail(scope: str, token: str | None, start: Any) -> Any:
+    """The position a token stands for (``start`` without one), or the modelled
+    ``InvalidPaginationTokenException``."""
+    from sensorium.errors import ServiceError
+
+    if not token:
+        return start
+    try:
+        return read_token(scope, token)
+    except BadToken:
+        raise ServiceError("InvalidPaginationTokenException", "Invalid pagination token.") from None

@@ -281,3 +281,30 @@ def test_aws_documented_flow(rekognition: Any) -> None:
     rekognition.delete_faces(CollectionId=collection, FaceIds=[face_id])
     assert rekognition.list_faces(CollectionId=collection)["Faces"] == []
     rekognition.delete_collection(CollectionId=collection)
+
+
+def test_list_faces_and_users_paginate(rekognition: Any) -> None:
+    collection = new_collection(rekognition)
+    indexed = rekognition.index_faces(CollectionId=collection, Image=image(MULTIFACE))
+    ids = sorted(record["Face"]["FaceId"] for record in indexed["FaceRecords"])
+    assert len(ids) == 6
+    first = rekognition.list_faces(CollectionId=collection, MaxResults=4)
+    assert len(first["Faces"]) == 4 and "NextToken" in first
+    second = rekognition.list_faces(
+        CollectionId=collection, MaxResults=4, NextToken=first["NextToken"]
+    )
+    assert "NextToken" not in second
+    assert sorted(face["FaceId"] for face in first["Faces"] + second["Faces"]) == ids
+    chosen = rekognition.list_faces(CollectionId=collection, FaceIds=ids[:2])["Faces"]
+    assert sorted(face["FaceId"] for face in chosen) == ids[:2]
+    with pytest.raises(rekognition.exceptions.InvalidPaginationTokenException):
+        rekognition.list_faces(CollectionId=collection, NextToken="forged")
+
+    for name in ("ann", "bob", "cyd"):
+        rekognition.create_user(CollectionId=collection, UserId=name)
+    page = rekognition.list_users(CollectionId=collection, MaxResults=2)
+    rest = rekognition.list_users(CollectionId=collection, NextToken=page["NextToken"])
+    assert [u["UserId"] for u in page["Users"] + rest["Users"]] == ["ann", "bob", "cyd"]
+    assert {u["UserStatus"] for u in page["Users"]} == {"CREATED"}
+    rekognition.delete_user(CollectionId=collection, UserId="bob")
+    assert rekognition.describe_collection(CollectionId=collection)["UserCount"] == 2

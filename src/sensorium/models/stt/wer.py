@@ -9,48 +9,14 @@ from __future__ import annotations
 
 import re
 
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+from sensorium.models.tts.numbers import cardinal
+
 _ABBREVIATIONS = {"mr": "mister", "mrs": "missus", "dr": "doctor", "st": "saint"}
 
 
 def spell_number(number: int) -> str:
-    if number < 20:
-        return _ONES[number]
-    if number < 100:
-        tens, ones = divmod(number, 10)
-        return _TENS[tens] + (f" {_ONES[ones]}" if ones else "")
-    for size, name in (
-        (10**9, "billion"),
-        (10**6, "million"),
-        (1000, "thousand"),
-        (100, "hundred"),
-    ):
-        if number >= size:
-            high, rest = divmod(number, size)
-            return f"{spell_number(high)} {name}" + (f" {spell_number(rest)}" if rest else "")
-    raise AssertionError("unreachable")
+    """"42" -> "forty two": the speech side's number words, without hyphens."""
+    return cardinal(number).replace("-", " ")
 
 
 def normalise(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
 from sensorium.services import tagging
-from sensorium.services.pagination import BadToken, make_token, read_token
+from sensorium.services.pagination import make_token, read_token_or_fail
 from sensorium.storage.database import Database
 from sensorium.storage.tables import Collection
 
@@ -109,14 +109,7 @@ class CollectionService:
         self, ctx: RequestContext, max_results: int | None, token: str | None
     ) -> tuple[list[Collection], str | None]:
         scope = f"collections:{ctx.account_id}:{ctx.region}"
-        after = ""
-        if token:
-            try:
-                after = str(read_token(scope, token))
-            except BadToken:
-                raise ServiceError(
-                    "InvalidPaginationTokenException", "Invalid pagination token."
-                ) from None
+        after = str(read_token_or_fail(scope, token, ""))
         limit = max_results if max_results else DEFAULT_PAGE_SIZE
         with self.db.reading() as session:
             rows = list(

@@ -17,7 +17,7 @@ from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
 from sensorium.models.faces import FaceAnalysis, FacePipeline, LoadedImage, load_calibration
 from sensorium.models.registry import ModelRegistry
-from sensorium.services.pagination import BadToken, make_token, read_token
+from sensorium.services.pagination import make_token, read_token_or_fail
 from sensorium.services.rekognition import quality_filter, shapes
 from sensorium.services.rekognition.collections import find
 from sensorium.services.rekognition.engine import FACE_MODEL, FaceEngine
@@ -228,14 +228,7 @@ class FaceService:
         with self.db.reading() as session:
             collection = find(session, ctx, collection_id)
             scope = f"faces:{collection.id}"
-            after = 0
-            if token:
-                try:
-                    after = int(read_token(scope, token))
-                except (BadToken, ValueError):
-                    raise ServiceError(
-                        "InvalidPaginationTokenException", "Invalid pagination token."
-                    ) from None
+            after = int(read_token_or_fail(scope, token, 0))
             limit = max_results or DEFAULT_PAGE_SIZE
             query = (
                 select(FaceRow, UserRow.user_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
-from sensorium.services.pagination import BadToken, make_token, read_token
+from sensorium.services.pagination import make_token, read_token_or_fail
 from sensorium.services.rekognition import quality_filter, shapes
 from sensorium.services.rekognition.collections import find
 from sensorium.services.rekognition.faces import FaceService, invalid
@@ -68,14 +68,7 @@ class UserService:
         with self.db.reading() as session:
             collection = find(session, ctx, collection_id)
             scope = f"users:{collection.id}"
-            after = ""
-            if token:
-                try:
-                    after = str(read_token(scope, token))
-                except BadToken:
-                    raise ServiceError(
-                        "InvalidPaginationTokenException", "Invalid pagination token."
-                    ) from None
+            after = str(read_token_or_fail(scope, token, ""))
             limit = max_results or DEFAULT_MAX_USERS
             users = list(
                 session.scalars(
