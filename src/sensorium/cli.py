@@ -47,7 +47,24 @@ def _parser() -> argparse.ArgumentParser:
     add_face_commands(commands)
     _add_speak(commands)
     _add_transcribe(commands)
+    _add_text(commands)
     return parser
+
+
+def _add_text(commands: Any) -> None:
+    from sensorium.training.commands import (
+        add_sentiment_arguments,
+        add_train_arguments,
+        sentiment_command,
+        train_command,
+    )
+
+    train = commands.add_parser("train", help="train a model from data (sentiment)")
+    add_train_arguments(train)
+    train.set_defaults(run=train_command)
+    sentiment = commands.add_parser("sentiment", help="what DetectSentiment answers for a text")
+    add_sentiment_arguments(sentiment)
+    sentiment.set_defaults(run=sentiment_command)
 
 
 def _add_transcribe(commands: Any) -> None:

@@ -31,7 +31,10 @@ class Settings(BaseSettings):
     # Model weights fetched at setup time (`make models`), e.g. MTCNN's from its wheel.
     models_dir: Path = Field(default_factory=lambda: default_data_dir() / "models")
     log_level: str = "info"
-    workers: int = 4  # threads running handlers (inference, storage)
+    workers: int = 4  # threads running background jobs
+    # Which services to load, comma-separated (e.g. "rekognition,polly"); empty: all of them.
+    # Each loaded service preloads its models, so this saves memory and start-up time.
+    services: str = ""
 
     @property
     def buckets_dir(self) -> Path:

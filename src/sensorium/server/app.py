@@ -20,6 +20,7 @@ from sensorium.auth.credentials import CredentialSet
 from sensorium.blobs import BlobStore, LocalBuckets, S3Buckets
 from sensorium.components import Components, JobRunner
 from sensorium.config import Settings
+from sensorium.errors import ConfigurationError
 from sensorium.models.registry import ModelRegistry
 from sensorium.operations import OperationRegistry
 from sensorium.protocol.catalog import ServiceCatalog
@@ -33,7 +34,17 @@ SERVICE_MODULES = (
     "sensorium.services.rekognition",
     "sensorium.services.polly",
     "sensorium.services.transcribe",
+    "sensorium.services.comprehend",
 )
+
+
+def enabled_modules(services: str) -> list[str]:
+    wanted = {name.strip() for name in services.split(",") if name.strip()}
+    known = {module.rsplit(".", 1)[1]: module for module in SERVICE_MODULES}
+    unknown = wanted - set(known)
+    if unknown:
+        raise ConfigurationError(f"unknown services {sorted(unknown)}; choose from {sorted(known)}")
+    return [known[name] for name in known if not wanted or name in wanted]
 
 
 def build_components(settings: Settings) -> Components:
@@ -58,7 +69,7 @@ def build_components(settings: Settings) -> Components:
         operations=OperationRegistry(),
         jobs=JobRunner(settings.workers),
     )
-    for module in SERVICE_MODULES:
+    for module in enabled_modules(settings.services):
         importlib.import_module(module).install(components)
     return components
 

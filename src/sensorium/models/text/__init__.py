@@ -1,0 +1,1 @@
+"""Text models: the packaged sentence encoder, our sentiment classifier, language identification."""

@@ -1,0 +1,1 @@
+"""Training commands (``sensorium train ...``): models we build ourselves from shared data."""

@@ -1,0 +1,73 @@
+"""The ``sensorium train ...`` and ``sensorium sentiment ...`` commands.
+
+Building the parsers imports nothing heavy; torch loads only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+# Where the package's own artifacts live (sensorium/models/text/artifacts).
+SHIPPED_ARTIFACTS = Path(__file__).resolve().parents[1] / "models" / "text" / "artifacts"
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    models = parser.add_subparsers(dest="model", required=True)
+    add_sentiment_training_arguments(
+        models.add_parser("sentiment", help="the Comprehend sentiment classifier (SST-2)")
+    )
+
+
+def add_sentiment_training_arguments(parser: argparse.ArgumentParser) -> None:
+    option = parser.add_argument
+    option("--data", type=Path, required=True, help="folder with train.tsv and dev.tsv")
+    option("--out", type=Path, default=SHIPPED_ARTIFACTS, help="artifact folder")
+    option("--variant", choices=("head", "lora", "all"), default="all")
+    option("--seed", type=int, default=13)
+    option("--max-tokens", type=int, default=64)
+    option("--calibration-size", type=int, default=2000, help="held-out phrases for calibration")
+    option("--head-train-size", type=int, default=20000)
+    option("--head-epochs", type=int, default=30)
+    option("--finetune-train-size", type=int, default=60000)
+    option("--batch-size", type=int, default=32)
+    option("--learning-rate", type=float, default=5e-4)
+    option("--lora-rank", type=int, default=8)
+    option("--lora-alpha", type=float, default=16.0)
+    option("--threads", type=int, default=1, help="CPU threads for torch")
+    option("--cache", type=Path, default=Path.home() / ".cache" / "sensorium")
+    option("--device", default=None, help="cpu or cuda (default: cuda when present)")
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from sensorium.training import sentiment
+
+    if args.model == "sentiment":
+        return sentiment.train_command(args)
+    raise ValueError(f"unknown model {args.model!r}")
+
+
+def add_sentiment_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", help="English text to analyse")
+    parser.add_argument("--variant", help="sentiment artifact variant (default: shipped default)")
+
+
+def sentiment_command(args: argparse.Namespace) -> int:
+    """Print what DetectSentiment would answer for ``text``, as JSON."""
+    import torch
+
+    from sensorium.models.text.classifier import SentimentClassifier
+    from sensorium.models.text.document import analyze
+
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    classifier = SentimentClassifier(args.variant)
+    classifier.load("cpu")
+    result = analyze(classifier, [args.text])[0]
+    answer = {
+        "Sentiment": result.label,
+        "SentimentScore": result.scores(),
+        "Model": classifier.name,
+    }
+    print(json.dumps(answer, indent=2))
+    return 0
