@@ -144,9 +144,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of the test's own, for restarts and kills."""
-    live = LiveServer(tmp_path / "data")
+def fresh_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """A server of the test's own, for restarts and kills. It loads only the service the
+    test is about (tests/services/<service>/...; Rekognition otherwise): every loaded service
+    preloads its models, which costs memory and start-up time the test does not need."""
+    parts = request.path.relative_to(ROOT / "tests").parts
+    service = parts[1] if parts[0] == "services" and len(parts) > 2 else "rekognition"
+    live = LiveServer(tmp_path / "data", env={"SENSORIUM_SERVICES": service})
     yield live
     live.stop()
 

@@ -71,3 +71,16 @@ def test_unimplemented_operation_says_so(server: LiveServer) -> None:
     assert error["Code"] == "NotImplementedException"
     assert "rekognition:DetectLabels" in error["Message"]
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_services_can_be_limited() -> None:
+    from sensorium.errors import ConfigurationError
+    from sensorium.server.app import SERVICE_MODULES, enabled_modules
+
+    assert enabled_modules("") == list(SERVICE_MODULES)
+    assert enabled_modules(" polly , rekognition") == [
+        "sensorium.services.rekognition",
+        "sensorium.services.polly",
+    ]
+    with pytest.raises(ConfigurationError):
+        enabled_modules("rekognition,telepathy")
