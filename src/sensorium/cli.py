@@ -48,7 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_speak(commands)
     _add_transcribe(commands)
     _add_text(commands)
+    _add_forecast(commands)
     return parser
+
+
+def _add_forecast(commands: Any) -> None:
+    from sensorium.services.forecast.cli import add_arguments, forecast_command
+
+    forecast = commands.add_parser("forecast", help="forecast a CSV of time series offline")
+    add_arguments(forecast)  # FILE, --horizon, --frequency, --algorithm, --plot
+    forecast.set_defaults(run=forecast_command)
 
 
 def _add_text(commands: Any) -> None:

@@ -55,3 +55,19 @@ def test_unicode_property_patterns() -> None:
 def test_oversized_blobs_are_flagged() -> None:
     problems = validate_problems(shape("DetectFaces"), {"Image": {"Bytes": b"x" * 5242881}})
     assert len(problems) == 1 and problems[0].oversized_blob
+
+
+def test_role_arns_are_not_held_to_another_service_pattern() -> None:
+    forecast = botocore.session.get_session().get_service_model("forecast")
+    shape = forecast.operation_model("CreateDatasetImportJob").input_shape
+    params = {
+        "DatasetImportJobName": "job",
+        "DatasetArn": "arn:aws:forecast:us-east-1:123456789012:dataset/d",
+        "DataSource": {
+            "S3Config": {
+                "Path": "s3://bucket/data.csv",
+                "RoleArn": "arn:aws:iam::123456789012:role/ForecastAccess",
+            }
+        },
+    }
+    assert validate_problems(shape, params) == []

@@ -9,7 +9,11 @@ import botocore.session
 from botocore.model import OperationModel, ServiceModel
 
 # Service model name -> the exception name the service uses for input that breaks the model.
-_VALIDATION_EXCEPTION = {"rekognition": "InvalidParameterException"}
+_VALIDATION_EXCEPTION = {
+    "rekognition": "InvalidParameterException",
+    "forecast": "InvalidInputException",
+    "forecastquery": "InvalidInputException",
+}
 # Service model name -> the exception for a blob over the model's maximum size.
 _OVERSIZED_BLOB_EXCEPTION = {"rekognition": "ImageTooLargeException"}
 

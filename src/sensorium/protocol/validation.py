@@ -15,6 +15,9 @@ import regex
 from botocore.model import Shape
 
 _MAX_SHOWN = 64
+# IAM role ARNs: some models give them their own service's ARN pattern (Forecast's RoleArn
+# must match ":forecast:"), which AWS does not enforce: a real role ARN is accepted there.
+_UNCHECKED_PATTERN_MEMBERS = frozenset({"RoleArn", "roleArn"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,11 @@ def _check_structure_members(
             problems.append_text(_fail(None, _join(where, name), "Member must not be null"))
     for name, item in value.items():
         if item is not None and name in members:
-            _check(members[name], item, _join(where, name), problems)
+            member = members[name]
+            if name in _UNCHECKED_PATTERN_MEMBERS and member.type_name == "string":
+                _check_size(item, len(item), member.metadata, _join(where, name), problems)
+                continue
+            _check(member, item, _join(where, name), problems)
 
 
 def _check_size(

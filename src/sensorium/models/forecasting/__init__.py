@@ -1,0 +1,1 @@
+"""Time-series forecasting: statistical baselines and a DeepAR-style recurrent network."""

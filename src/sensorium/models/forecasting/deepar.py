@@ -1,0 +1,237 @@
+"""A DeepAR-style probabilistic recurrent forecaster (Salinas et al., 2020), in PyTorch.
+
+One global GRU is trained across all series on windows of scaled values. Each step sees
+lagged targets, seasonal-phase features, the log of the window's scale and a learned item
+embedding, and emits the parameters of a Student-t distribution for the next value.
+Forecasts are ancestral samples: each sampled value is fed back as the next step's lag.
+Short series are left-padded; padded positions are masked out of the loss.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from torch import nn
+
+from sensorium.models.forecasting.prediction import Array, Prediction, from_samples
+
+Indices = NDArray[np.integer]
+
+
+@dataclass(frozen=True)
+class DeepARConfig:
+    hidden_size: int = 32
+    layers: int = 2
+    embedding_size: int = 8
+    steps: int = 300  # gradient steps
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    samples: int = 100
+    context_multiple: int = 2  # context length = this x horizon
+    device: str = "cpu"
+
+
+class _Network(nn.Module):
+    def __init__(self, features: int, items: int, config: DeepARConfig) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(items, config.embedding_size)
+        self.rnn = nn.GRU(
+            features + config.embedding_size,
+            config.hidden_size,
+            num_layers=config.layers,
+            batch_first=True,
+        )
+        self.head = nn.Linear(config.hidden_size, 3)
+
+    def forward(
+        self, inputs: torch.Tensor, items: torch.Tensor, state: torch.Tensor | None = None
+    ) -> tuple[torch.distributions.StudentT, torch.Tensor]:
+        embedded = self.embedding(items)[:, None, :].expand(-1, inputs.shape[1], -1)
+        output, state = self.rnn(torch.cat([inputs, embedded], dim=-1), state)
+        raw = self.head(output)
+        loc = raw[..., 0]
+        scale = nn.functional.softplus(raw[..., 1]) + 1e-3
+        df = 2.0 + nn.functional.softplus(raw[..., 2])
+        return torch.distributions.StudentT(df, loc, scale), state
+
+
+class _Features:
+    """Builds the per-step inputs from a window of scaled values (NaN = padding)."""
+
+    def __init__(self, season: int, lags: list[int]) -> None:
+        self.season = season
+        self.lags = lags
+        self.size = len(lags) + 1 + (2 if season > 1 else 0)
+
+    def build(self, values: Array, start: int, end: int, phase0: Array, log_scale: Array) -> Array:
+        """Inputs for predicting positions start..end-1 of ``values`` (batch, length)."""
+        batch = values.shape[0]
+        positions = np.arange(start, end)
+        columns = []
+        for lag in self.lags:
+            lagged = (
+                values[:, positions - lag] if start - lag >= 0 else _shift(values, positions, lag)
+            )
+            columns.append(np.nan_to_num(lagged, nan=0.0))
+        columns.append(np.repeat(log_scale[:, None], len(positions), axis=1))
+        if self.season > 1:
+            angle = (
+                2 * math.pi * ((phase0[:, None] + positions[None, :]) % self.season) / self.season
+            )
+            columns += [np.sin(angle), np.cos(angle)]
+        stacked = np.stack(columns, axis=-1)
+        return stacked.reshape(batch, len(positions), self.size)
+
+
+def _shift(values: Array, positions: Indices, lag: int) -> Array:
+    index = positions - lag
+    out = np.full((values.shape[0], len(positions)), np.nan)
+    valid = index >= 0
+    out[:, valid] = values[:, index[valid]]
+    return out
+
+
+class DeepAR:
+    name = "Deep_AR_Plus"
+
+    def __init__(self, config: DeepARConfig | None = None) -> None:
+        self.config = config or DeepARConfig()
+
+    def forecast(
+        self, histories: list[Array], horizon: int, season: int, seed: int = 0
+    ) -> list[Prediction]:
+        config = self.config
+        torch.manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        context = max(config.context_multiple * horizon, 8)
+        lags = _lags(histories, season)
+        features = _Features(season, lags)
+        history = max(lags)
+        window = history + context + horizon
+        network = _Network(features.size, len(histories), config).to(config.device)
+        self._train(network, features, histories, window, history, context, rng)
+        return self._sample(network, features, histories, context, history, horizon, seed)
+
+    def _train(
+        self,
+        network: _Network,
+        features: _Features,
+        histories: list[Array],
+        window: int,
+        history: int,
+        context: int,
+        rng: np.random.Generator,
+    ) -> None:
+        config = self.config
+        optimiser = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
+        network.train()
+        for _ in range(config.steps):
+            items = rng.integers(0, len(histories), config.batch_size)
+            values, phase0 = _windows(histories, items, window, rng)
+            scale = _scale(values[:, history : history + context])
+            scaled = values / scale[:, None]
+            inputs = features.build(scaled, history, window, phase0, np.log(scale))
+            targets = scaled[:, history:window]
+            mask = ~np.isnan(targets)
+            distribution, _ = network(_tensor(inputs, config), _items(items, config))
+            log_prob = distribution.log_prob(_tensor(np.nan_to_num(targets), config))
+            mask_t = _tensor(mask.astype(np.float64), config)
+            loss = -(log_prob * mask_t).sum() / mask_t.sum().clamp(min=1.0)
+            optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(network.parameters(), 10.0)
+            optimiser.step()
+
+    @torch.no_grad()
+    def _sample(
+        self,
+        network: _Network,
+        features: _Features,
+        histories: list[Array],
+        context: int,
+        history: int,
+        horizon: int,
+        seed: int,
+    ) -> list[Prediction]:
+        config = self.config
+        network.eval()
+        torch.manual_seed(seed)
+        count = len(histories)
+        span = history + context
+        values = np.full((count, span + horizon), np.nan)
+        phase0 = np.empty(count)
+        for index, series in enumerate(histories):
+            tail = series[-span:]
+            values[index, span - len(tail) : span] = tail
+            phase0[index] = (len(series) - span) % max(features.season, 1)
+        scale = _scale(values[:, history:span])
+        scaled = values / scale[:, None]
+        items = _items(np.arange(count), config)
+        inputs = features.build(scaled, history, span, phase0, np.log(scale))
+        _, state = network(_tensor(inputs, config), items)
+
+        # Every item's state is repeated once per sample path; paths then evolve apart.
+        paths = config.samples
+        scaled = np.repeat(scaled, paths, axis=0)
+        state = state.repeat_interleave(paths, dim=1)
+        path_items = items.repeat_interleave(paths)
+        path_phase0 = np.repeat(phase0, paths)
+        path_scale = np.repeat(scale, paths)
+        for step in range(horizon):
+            position = span + step
+            step_inputs = features.build(
+                scaled, position, position + 1, path_phase0, np.log(path_scale)
+            )
+            distribution, state = network(_tensor(step_inputs, config), path_items, state)
+            draws = distribution.sample()
+            scaled[:, position] = draws[:, 0].cpu().double().numpy()
+        samples = scaled[:, span:] * path_scale[:, None]
+        samples = samples.reshape(count, paths, horizon)
+        predictions = []
+        for index, series in enumerate(histories):
+            item_samples = samples[index]
+            if np.all(series >= 0):
+                item_samples = np.maximum(item_samples, 0.0)
+            predictions.append(from_samples(item_samples))
+        return predictions
+
+
+def _lags(histories: list[Array], season: int) -> list[int]:
+    lags = [1, 2, 3, 4, 5, 6, 7]
+    shortest = min(len(series) for series in histories)
+    if season > 1:
+        lags += [lag for lag in (season, 2 * season) if lag <= max(shortest // 3, 1)]
+    return sorted(set(lags))
+
+
+def _windows(
+    histories: list[Array], items: Indices, window: int, rng: np.random.Generator
+) -> tuple[Array, Array]:
+    """Random training windows ending anywhere in each series, left-padded with NaN."""
+    values = np.full((len(items), window), np.nan)
+    phase0 = np.empty(len(items))
+    for row, item in enumerate(items):
+        series = histories[int(item)]
+        shortest_end = min(len(series), max(window // 2, 2))
+        end = int(rng.integers(shortest_end, len(series) + 1))
+        tail = series[max(0, end - window) : end]
+        values[row, window - len(tail) :] = tail
+        phase0[row] = end - window
+    return values, phase0
+
+
+def _scale(values: Array) -> Array:
+    scale = np.nanmean(np.abs(values), axis=1)
+    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
+def _tensor(array: Array, config: DeepARConfig) -> torch.Tensor:
+    return torch.as_tensor(array, dtype=torch.float32, device=config.device)
+
+
+def _items(items: Indices, config: DeepARConfig) -> torch.Tensor:
+    return torch.as_tensor(items, dtype=torch.long, device=config.device)
