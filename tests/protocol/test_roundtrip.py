@@ -203,3 +203,30 @@ def _minimal_input(service: str, operation: str) -> dict[str, Any]:
             "nluIntentConfidenceThreshold": 0.4,
         },
     }[(service, operation)]
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params"),
+    [
+        ("comprehend", "DetectSentiment", {"Text": "fine", "LanguageCode": "en"}),
+        ("transcribe", "GetTranscriptionJob", {"TranscriptionJobName": "job-1"}),
+    ],
+)
+def test_json_1_1_is_served_too(service: str, operation: str, params: dict[str, Any]) -> None:
+    """Older SDKs (and the AWS CLI v1) reach Comprehend and Transcribe over JSON 1.1."""
+    model = SESSION.get_service_model(service)
+    serialized = serialize.create_serializer("json").serialize_to_request(
+        params, model.operation_model(operation)
+    )
+    wire = WireRequest(
+        method="POST",
+        raw_path="/",
+        query="",
+        headers=Headers(serialized["headers"]),
+        body=serialized["body"],
+    )
+    protocol = detect(ORDERED, wire)
+    assert protocol.name == "json"
+    target = protocol.target(wire, CATALOG[service].signing_name)
+    assert target is not None and target.operation_name == operation
+    assert protocol.decode(wire, target) == params
