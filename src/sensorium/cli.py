@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_transcribe(commands)
     _add_text(commands)
     _add_forecast(commands)
+
+    from sensorium.services.lex.cli import add_commands as add_bot_commands
+
+    add_bot_commands(commands)
     return parser
 
 

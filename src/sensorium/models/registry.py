@@ -57,8 +57,10 @@ class ModelRegistry:
         self._factories: dict[str, Callable[[], Model]] = {}
         self._loaded: dict[str, Model] = {}
         self._failed: dict[str, str] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
+        # One lock for every load: libraries such as transformers resolve their lazy
+        # imports unsafely when two threads load models at once. Loaded models are served
+        # without taking it.
+        self._lock = threading.RLock()
 
     @property
     def device(self) -> str:
@@ -67,8 +69,9 @@ class ModelRegistry:
         return self._device
 
     def register(self, name: str, factory: Callable[[], Model]) -> None:
+        if name in self._factories:
+            raise ValueError(f"a model named {name!r} is already registered")
         self._factories[name] = factory
-        self._locks[name] = threading.Lock()
 
     def get(self, name: str, kind: type[M]) -> M:
         model = self._instance(name)
@@ -79,8 +82,7 @@ class ModelRegistry:
     def _instance(self, name: str) -> Model:
         model = self._loaded.get(name)
         if model is None:
-            # One lock per model: a slow load never holds up requests for another model.
-            with self._locks[name]:
+            with self._lock:
                 model = self._loaded.get(name)
                 if model is None:
                     model = self._load(name)
@@ -93,9 +95,8 @@ class ModelRegistry:
         except Exception as error:
             self._failed[name] = f"{type(error).__name__}: {error}"
             raise
-        with self._guard:
-            self._loaded[name] = model
-            self._failed.pop(name, None)
+        self._loaded[name] = model
+        self._failed.pop(name, None)
         log.info("loaded model %s on %s", name, self.device)
         return model
 
@@ -106,6 +107,9 @@ class ModelRegistry:
                 self._instance(name)
             except Exception:
                 log.exception("model %s failed to load", name)
+
+    def has(self, name: str) -> bool:
+        return name in self._factories
 
     def status(self) -> dict[str, str]:
         state = {name: "pending" for name in self._factories}

@@ -88,7 +88,11 @@ def encode(shape: Shape, value: Any, flavor: Flavor = "json") -> Any:
     if kind == "list":
         return [encode(shape.member, item, flavor) for item in value]
     if kind == "map":
-        return {key: encode(shape.value, item, flavor) for key, item in value.items()}
+        # A map may say "this key has no value" (Lex's unfilled slots): that is JSON null.
+        return {
+            key: None if item is None else encode(shape.value, item, flavor)
+            for key, item in value.items()
+        }
     if kind == "blob":
         raw = value if isinstance(value, bytes) else str(value).encode()
         return raw if flavor == "cbor" else base64.b64encode(raw).decode("ascii")

@@ -35,6 +35,7 @@ SERVICE_MODULES = (
     "sensorium.services.polly",
     "sensorium.services.transcribe",
     "sensorium.services.comprehend",
+    "sensorium.services.lex",
     "sensorium.services.forecast",
 )
 

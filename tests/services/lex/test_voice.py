@@ -1,0 +1,72 @@
+"""RecognizeUtterance: Polly speech of a request reaches the intent; the reply comes as audio."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import LiveServer
+from tests.services.lex.flowers import Bot, build, create_bot, define_flowers
+
+
+def unpack(header: str) -> Any:
+    return json.loads(gzip.decompress(base64.b64decode(header)))
+
+
+@pytest.fixture(scope="module")
+def bot(server: LiveServer) -> Iterator[Bot]:
+    lex = server.client("lexv2-models")
+    made = create_bot(lex)
+    define_flowers(lex, made)
+    assert build(lex, made)["botLocaleStatus"] == "Built"
+    yield made
+    lex.delete_bot(botId=made.bot_id)
+
+
+def test_speech_in_speech_out(server: LiveServer, bot: Bot) -> None:
+    polly = server.client("polly")
+    speech = polly.synthesize_speech(
+        Text="I would like to order some flowers", OutputFormat="mp3", VoiceId="Joanna"
+    )["AudioStream"].read()
+    runtime = server.client("lexv2-runtime")
+    reply = runtime.recognize_utterance(
+        botId=bot.bot_id,
+        botAliasId="TSTALIASID",
+        localeId="en_US",
+        sessionId=uuid.uuid4().hex,
+        requestContentType="audio/mpeg",
+        responseContentType="audio/mpeg",
+        inputStream=speech,
+    )
+    assert reply["inputMode"] == "Speech"
+    transcript = gzip.decompress(base64.b64decode(reply["inputTranscript"])).decode()
+    assert "flowers" in transcript.lower()
+    state = unpack(reply["sessionState"])
+    assert state["intent"]["name"] == "OrderFlowers"
+    assert state["dialogAction"]["slotToElicit"] == "FlowerType"
+    assert unpack(reply["messages"])[0]["content"].startswith("What type of flowers")
+    assert reply["contentType"] == "audio/mpeg"
+    audio = reply["audioStream"].read()
+    assert len(audio) > 2000
+
+
+def test_text_in_text_out(server: LiveServer, bot: Bot) -> None:
+    runtime = server.client("lexv2-runtime")
+    reply = runtime.recognize_utterance(
+        botId=bot.bot_id,
+        botAliasId="TSTALIASID",
+        localeId="en_US",
+        sessionId=uuid.uuid4().hex,
+        requestContentType="text/plain; charset=utf-8",
+        inputStream=b"what are your opening hours",
+    )
+    assert reply["inputMode"] == "Text"
+    assert unpack(reply["sessionState"])["intent"]["name"] == "StoreHours"
+    interpretations = unpack(reply["interpretations"])
+    assert interpretations[0]["nluConfidence"]["score"] > 0.4
