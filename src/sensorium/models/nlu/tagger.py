@@ -9,7 +9,7 @@ from torch import nn
 from torch.nn.utils.rnn import pad_sequence
 
 HIDDEN = 128
-EPOCHS = 12
+EPOCHS = 24
 BATCH = 64
 
 
