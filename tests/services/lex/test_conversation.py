@@ -55,6 +55,8 @@ def test_full_order_with_synonym_relative_date_and_confirmation(runtime: Any, fl
     state = first["sessionState"]
     assert state["intent"]["name"] == "OrderFlowers"
     assert state["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "FlowerType"}
+    # Every slot of the intent is listed, unfilled ones as null, as AWS sends them.
+    assert state["intent"]["slots"] == {"FlowerType": None, "PickupDate": None, "PickupTime": None}
     assert contents(first) == ["What type of flowers would you like to order?"]
     top = first["interpretations"][0]
     assert top["intent"]["name"] == "OrderFlowers"

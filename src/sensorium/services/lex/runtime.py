@@ -149,9 +149,10 @@ class Runtime:
         today = _today(request_attributes)
         internal = _to_internal(state)
         turn: Turn = Dialog(t.definition, today).respond(internal, text, parse, saved["retries"])
-        out_state = _to_wire(turn.state)
+        out_state = _to_wire(turn.state, t.definition)
         interpretations = [
-            {**i, "intent": _intent_to_wire(i["intent"])} for i in turn.interpretations
+            {**i, "intent": _intent_to_wire(i["intent"], t.definition)}
+            for i in turn.interpretations
         ]
         record = {
             "sessionState": out_state,
@@ -252,12 +253,16 @@ def _to_internal(state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _intent_to_wire(intent: dict[str, Any]) -> dict[str, Any]:
-    return {**intent, "slots": wire_slots(intent.get("slots") or {})}
+def _intent_to_wire(intent: dict[str, Any], definition: dict[str, Any]) -> dict[str, Any]:
+    """Every slot of the intent, as AWS sends them: unfilled ones are ``null``."""
+    declared = definition["intents"].get(intent.get("name"), {}).get("slots", {})
+    slots: dict[str, Any] = dict.fromkeys(declared)
+    slots.update(wire_slots(intent.get("slots") or {}))
+    return {**intent, "slots": slots}
 
 
-def _to_wire(state: dict[str, Any]) -> dict[str, Any]:
+def _to_wire(state: dict[str, Any], definition: dict[str, Any]) -> dict[str, Any]:
     state = copy.deepcopy(state)
     if state.get("intent"):
-        state["intent"] = _intent_to_wire(state["intent"])
+        state["intent"] = _intent_to_wire(state["intent"], definition)
     return state
