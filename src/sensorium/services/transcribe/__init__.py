@@ -22,6 +22,7 @@ def install(components: Components) -> None:
     from sensorium.models.stt import WhisperEngine, default_model_dir
     from sensorium.services.transcribe import handlers
     from sensorium.services.transcribe.jobs import JobService
+    from sensorium.services.transcribe.synchronous import SynchronousTranscriber
     from sensorium.services.transcribe.vocabularies import VocabularyService
 
     configured = os.environ.get("SENSORIUM_WHISPER_MODEL")
@@ -44,5 +45,6 @@ def install(components: Components) -> None:
         components.settings.s3_endpoint,
     )
     vocabularies = VocabularyService(components.database, components.blobs)
-    handlers.register(components.operations, jobs, vocabularies)
+    synchronous = SynchronousTranscriber(jobs, vocabularies, components.blobs)
+    handlers.register(components.operations, jobs, vocabularies, synchronous)
     jobs.recover()

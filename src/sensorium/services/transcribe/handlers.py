@@ -8,6 +8,7 @@ from typing import Any
 from sensorium.context import RequestContext
 from sensorium.operations import OperationRegistry, Params
 from sensorium.services.transcribe.jobs import JobService
+from sensorium.services.transcribe.synchronous import SynchronousTranscriber
 from sensorium.services.transcribe.tables import TranscriptionJobRow, VocabularyRow
 from sensorium.services.transcribe.vocabularies import VocabularyService
 
@@ -16,8 +17,15 @@ _ECHOED = ("Settings", "JobExecutionSettings", "IdentifyLanguage", "LanguageOpti
 
 
 def register(
-    registry: OperationRegistry, jobs: JobService, vocabularies: VocabularyService
+    registry: OperationRegistry,
+    jobs: JobService,
+    vocabularies: VocabularyService,
+    synchronous: SynchronousTranscriber,
 ) -> None:
+    @registry.handler(SERVICE, "TranscribeAudio")
+    def transcribe_audio(ctx: RequestContext, params: Params) -> Params:
+        return synchronous.transcribe(ctx, params)
+
     @registry.handler(SERVICE, "StartTranscriptionJob")
     def start_transcription_job(ctx: RequestContext, params: Params) -> Params:
         return {"TranscriptionJob": _job(jobs.start(ctx, params))}

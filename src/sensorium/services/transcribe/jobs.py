@@ -250,7 +250,7 @@ class JobService:
     def _transcribe(self, row: TranscriptionJobRow) -> dict[str, Any]:
         """Read, decode, transcribe, write the result; the fields COMPLETED sets."""
         request = row.request
-        audio = self._decode(self._read_media(request["Media"]["MediaFileUri"]), request)
+        audio = self.decode(self.read_media(request["Media"]["MediaFileUri"]), request)
         prompt = self._hotwords(row)
         language = row.language_code
         engine = self.loaded_engine()
@@ -283,7 +283,7 @@ class JobService:
             "transcript_uri": self.transcript_uri(row),
         }
 
-    def _decode(self, data: bytes, request: dict[str, Any]) -> DecodedAudio:
+    def decode(self, data: bytes, request: dict[str, Any]) -> DecodedAudio:
         try:
             audio = decode_audio(data)
         except EmptyAudio as error:
@@ -322,10 +322,10 @@ class JobService:
                 raise JobFailed(f"The vocabulary {name} was deleted before the job ran.")
             return hotwords(vocabulary.phrases)
 
-    def _read_media(self, uri: str) -> bytes:
+    def read_media(self, uri: str, max_bytes: int = MAX_MEDIA_BYTES) -> bytes:
         try:
             bucket, key = parse_s3_uri(uri)
-            return self.blobs.read(bucket, key, max_bytes=MAX_MEDIA_BYTES)
+            return self.blobs.read(bucket, key, max_bytes=max_bytes)
         except BlobNotFound:
             raise JobFailed(
                 f"The URI that you provided doesn't point to an S3 object ({uri}). Make sure "
