@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=40)
     parser.add_argument("--deepar-steps", type=int, default=300)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--windows", type=int, default=1, help="backtest windows for the choice")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print("| set | algorithm | sMAPE | MASE | p10-p90 coverage | train+forecast s |")
@@ -70,7 +71,11 @@ def main() -> None:
                 f"| {elapsed:.1f} |"
             )
             backtests[algorithm] = backtest(
-                make(algorithm, training_steps=args.deepar_steps), train, horizon, season
+                make(algorithm, training_steps=args.deepar_steps),
+                train,
+                horizon,
+                season,
+                args.windows,
             )
         choice = choose(
             backtests, "AverageWeightedQuantileLoss", [0.1, 0.5, 0.9], ["0.1", "0.5", "0.9"]
