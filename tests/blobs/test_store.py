@@ -21,6 +21,15 @@ def test_round_trip(buckets: LocalBuckets) -> None:
     assert (buckets.root / "media" / "photos" / "a.jpg").read_bytes() == b"jpeg"
 
 
+def test_delete(buckets: LocalBuckets) -> None:
+    buckets.write("media", "a/b.wav", b"x")
+    buckets.delete("media", "a/b.wav")
+    assert not buckets.exists("media", "a/b.wav")
+    buckets.delete("media", "a/b.wav")  # absent: no error, as in S3
+    with pytest.raises(InvalidBlobKey):
+        buckets.delete("media", "../escape")
+
+
 def test_missing_object(buckets: LocalBuckets) -> None:
     with pytest.raises(BlobNotFound):
         buckets.read("media", "nothing-here.jpg")

@@ -42,6 +42,10 @@ class BlobStore(abc.ABC):
     @abc.abstractmethod
     def exists(self, bucket: str, key: str) -> bool: ...
 
+    @abc.abstractmethod
+    def delete(self, bucket: str, key: str) -> None:
+        """Remove the object; deleting one that is absent is not an error (as in S3)."""
+
 
 class LocalBuckets(BlobStore):
     """Buckets are folders under ``root``; keys never escape their bucket."""
@@ -81,6 +85,9 @@ class LocalBuckets(BlobStore):
 
     def exists(self, bucket: str, key: str) -> bool:
         return self.path(bucket, key).is_file()
+
+    def delete(self, bucket: str, key: str) -> None:
+        self.path(bucket, key).unlink(missing_ok=True)
 
 
 class S3Buckets(BlobStore):
@@ -134,3 +141,11 @@ class S3Buckets(BlobStore):
         except ClientError:
             return False
         return True
+
+    def delete(self, bucket: str, key: str) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.delete_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            raise BlobError(f"s3://{bucket}/{key}: {error}") from None

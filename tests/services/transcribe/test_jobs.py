@@ -178,7 +178,11 @@ def test_get_list_delete(server: LiveServer) -> None:
     assert [job["TranscriptionJobName"] for job in only] == [failed]
     assert "doesn't point" in only[0]["FailureReason"]
 
+    managed = client.get_transcription_job(TranscriptionJobName=names[0])["TranscriptionJob"]
+    transcript = server.data_dir / "s3" / managed["Transcript"]["TranscriptFileUri"][5:]
+    assert transcript.is_file()
     client.delete_transcription_job(TranscriptionJobName=names[0])
+    assert not transcript.exists()  # the service-bucket transcript goes with its job
     with pytest.raises(client.exceptions.NotFoundException):
         client.get_transcription_job(TranscriptionJobName=names[0])
     with pytest.raises(client.exceptions.BadRequestException):

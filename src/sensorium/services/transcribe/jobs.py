@@ -6,6 +6,7 @@ result JSON written to the output bucket) or FAILED with a reason the caller can
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -155,7 +156,13 @@ class JobService:
                     "BadRequestException",
                     "The requested job couldn't be found. Check the job name and try again.",
                 )
+            managed = None if row.customer_bucket else (row.output_bucket, row.output_key)
             session.delete(row)
+        if managed is not None:
+            # The transcript in the service's own bucket goes with the job, as on AWS; one
+            # in the caller's bucket is the caller's.
+            with contextlib.suppress(BlobError):
+                self.blobs.delete(*managed)
 
     def page(
         self,
