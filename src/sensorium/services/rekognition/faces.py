@@ -61,10 +61,8 @@ class FaceService:
         return self.models.get(FACE_MODEL, FaceEngine).pipeline
 
     def image(self, image: Shape) -> RequestImage:
-        raw = image.get("Bytes")
-        loaded = read_image(self.blobs, image)
-        digest = hashlib.sha256(raw if raw is not None else loaded.rgb.tobytes()).hexdigest()
-        return RequestImage(loaded, digest)
+        loaded, data = read_image(self.blobs, image)
+        return RequestImage(loaded, hashlib.sha256(data).hexdigest())
 
     def similarity(self, distance: float) -> float:
         return self.calibration.similarity(distance)

@@ -13,7 +13,8 @@ MAX_S3_BYTES = 15 * 1024 * 1024  # AWS: 15 MB as an S3 object
 MIN_SIDE = 80  # AWS: images must be at least 80 pixels high and wide
 
 
-def read_image(blobs: BlobStore, image: dict[str, Any]) -> LoadedImage:
+def read_image(blobs: BlobStore, image: dict[str, Any]) -> tuple[LoadedImage, bytes]:
+    """The decoded image and the bytes it came from (from the request or its S3 object)."""
     data = _image_bytes(blobs, image)
     try:
         loaded = load_image(data)
@@ -27,7 +28,7 @@ def read_image(blobs: BlobStore, image: dict[str, Any]) -> LoadedImage:
             f"Request has invalid image dimensions {loaded.width}x{loaded.height}: "
             f"images must be at least {MIN_SIDE} pixels wide and high.",
         )
-    return loaded
+    return loaded, data
 
 
 def _image_bytes(blobs: BlobStore, image: dict[str, Any]) -> bytes:

@@ -78,7 +78,7 @@ class UserService:
                     .limit(limit + 1)
                 )
             )
-            statuses = {user.id: _status(session, user) for user in users[:limit]}
+            statuses = _statuses(session, users[:limit])
         result: Shape = {
             "Users": [
                 {"UserId": user.user_id, "UserStatus": statuses[user.id]} for user in users[:limit]
@@ -298,10 +298,11 @@ class UserService:
                 select(UserRow).where(UserRow.id.in_([pk for pk, _ in ranked]))
             )
         }
+        statuses = _statuses(session, list(users.values()))
         return [
             {
                 "Similarity": score,
-                "User": {"UserId": users[pk].user_id, "UserStatus": _status(session, users[pk])},
+                "User": {"UserId": users[pk].user_id, "UserStatus": statuses[pk]},
             }
             for pk, score in ranked
             if pk in users
@@ -326,6 +327,15 @@ def _user(session: Session, collection: Collection, user_id: str) -> UserRow:
             f"The user {user_id} does not exist in collection {collection.collection_id}.",
         )
     return user
+
+
+def _statuses(session: Session, users: list[UserRow]) -> dict[int, str]:
+    """Each user's status in one query: ACTIVE with associated faces, else CREATED."""
+    pks = [user.id for user in users]
+    with_faces = set(
+        session.scalars(select(FaceRow.user_pk).where(FaceRow.user_pk.in_(pks)).distinct())
+    )
+    return {pk: "ACTIVE" if pk in with_faces else "CREATED" for pk in pks}
 
 
 def _status(session: Session, user: UserRow) -> str:
