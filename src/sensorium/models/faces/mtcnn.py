@@ -166,9 +166,11 @@ class MtcnnDetector(FaceDetector):
         thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
         factor: float = DEFAULT_FACTOR,
         max_image_side: int | None = 1600,
+        device: str = "cpu",
     ) -> None:
         """``max_image_side``: larger images are downscaled (area filter) before detection
-        and coordinates scaled back; this bounds the pyramid's cost. ``None`` disables it."""
+        and coordinates scaled back; this bounds the pyramid's cost. ``None`` disables it.
+        ``device``: where the three networks run ("cpu" or "cuda")."""
         if len(thresholds) != 3:
             raise ValueError("thresholds needs one value per stage (3)")
         self._weights = weights
@@ -177,6 +179,7 @@ class MtcnnDetector(FaceDetector):
         self.thresholds = (float(thresholds[0]), float(thresholds[1]), float(thresholds[2]))
         self.factor = factor
         self.max_image_side = max_image_side
+        self.device = device
         self._nets: tuple[torch.nn.Module, torch.nn.Module, torch.nn.Module] | None = None
         self._lock = threading.Lock()
 
@@ -191,7 +194,7 @@ class MtcnnDetector(FaceDetector):
             for net, path in zip(nets, (weights.pnet, weights.rnet, weights.onet), strict=True):
                 state = torch.load(path, map_location="cpu", weights_only=True)
                 net.load_state_dict(state)
-                net.eval()
+                net.to(self.device).eval()
             self._nets = nets
 
     def detect(self, rgb: RGBImage) -> list[DetectedFace]:
@@ -213,6 +216,7 @@ class MtcnnDetector(FaceDetector):
 
         pnet, rnet, onet = self._nets  # type: ignore[misc]
         img = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)[None]
+        img = img.to(self.device)
         full_h, full_w = int(rgb.shape[0]), int(rgb.shape[1])
         shrink = 1.0
         if self.max_image_side is not None and max(full_h, full_w) > self.max_image_side:
@@ -231,8 +235,8 @@ class MtcnnDetector(FaceDetector):
             sh, sw = int(h * scale + 1), int(w * scale + 1)
             scaled = F.interpolate(img, size=(sh, sw), mode="area")
             prob_t, reg_t = pnet(scaled)
-            prob = prob_t[0, 1].numpy().astype(np.float64)
-            reg = reg_t[0].numpy().astype(np.float64)
+            prob = prob_t[0, 1].cpu().numpy().astype(np.float64)
+            reg = reg_t[0].cpu().numpy().astype(np.float64)
             ys, xs = np.nonzero(prob >= self.thresholds[0])
             if ys.size:
                 x1 = np.floor((2 * xs + 1) / scale)
@@ -254,10 +258,10 @@ class MtcnnDetector(FaceDetector):
 
         # Stage 2: R-Net refines.
         prob_t, reg_t = rnet(self._crops(img, boxes, 24))
-        score = prob_t[:, 1].numpy().astype(np.float64)
+        score = prob_t[:, 1].cpu().numpy().astype(np.float64)
         keep = score >= self.thresholds[1]
         boxes, score = boxes[keep], score[keep]
-        reg = reg_t.numpy().astype(np.float64)[keep]
+        reg = reg_t.cpu().numpy().astype(np.float64)[keep]
         if boxes.shape[0] == 0:
             return []
         pick = nms(boxes, score, 0.7)
@@ -265,11 +269,11 @@ class MtcnnDetector(FaceDetector):
 
         # Stage 3: O-Net scores, regresses and places landmarks.
         prob_t, reg_t, pts_t = onet(self._crops(img, boxes, 48))
-        score = prob_t[:, 1].numpy().astype(np.float64)
+        score = prob_t[:, 1].cpu().numpy().astype(np.float64)
         keep = score >= self.thresholds[2]
         boxes, score = boxes[keep], score[keep]
-        reg = reg_t.numpy().astype(np.float64)[keep]
-        pts = pts_t.numpy().astype(np.float64)[keep]
+        reg = reg_t.cpu().numpy().astype(np.float64)[keep]
+        pts = pts_t.cpu().numpy().astype(np.float64)[keep]
         if boxes.shape[0] == 0:
             return []
         x0 = np.floor(boxes[:, 0])[:, None]
@@ -311,12 +315,12 @@ class MtcnnDetector(FaceDetector):
         import torch.nn.functional as F
 
         h, w = int(img.shape[2]), int(img.shape[3])
-        out = torch.empty((boxes.shape[0], 3, size, size), dtype=img.dtype)
+        out = torch.empty((boxes.shape[0], 3, size, size), dtype=img.dtype, device=img.device)
         for k in range(boxes.shape[0]):
             x1, y1 = math.floor(boxes[k, 0]), math.floor(boxes[k, 1])
             x2, y2 = math.floor(boxes[k, 2]), math.floor(boxes[k, 3])
             bw, bh = max(1, x2 - x1), max(1, y2 - y1)
-            canvas = torch.full((1, 3, bh, bw), -1.0, dtype=img.dtype)
+            canvas = torch.full((1, 3, bh, bw), -1.0, dtype=img.dtype, device=img.device)
             sx1, sy1 = max(0, x1), max(0, y1)
             sx2, sy2 = min(w, x1 + bw), min(h, y1 + bh)
             if sx2 > sx1 and sy2 > sy1:

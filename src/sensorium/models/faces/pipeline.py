@@ -30,11 +30,12 @@ def create_detector(
     *,
     models_dir: str | os.PathLike[str] | None = None,
     dlib_models: DlibFaceModels | None = None,
+    device: str = "cpu",
 ) -> FaceDetector:
     if name == "mtcnn":
         from sensorium.models.faces.mtcnn import MtcnnDetector
 
-        return MtcnnDetector(models_dir=models_dir)
+        return MtcnnDetector(models_dir=models_dir, device=device)
     if name == "dlib_hog":
         from sensorium.models.faces.dlib_hog import DlibHogDetector
 
@@ -59,10 +60,15 @@ class FacePipeline:
         *,
         models_dir: str | os.PathLike[str] | None = None,
         dlib_models: DlibFaceModels | None = None,
+        device: str = "cpu",
     ) -> None:
+        """``device`` is where MTCNN runs; dlib's models run on the CPU (PyPI's dlib has no
+        CUDA)."""
         self._dlib = dlib_models or DlibFaceModels()
         if isinstance(detector, str):
-            detector = create_detector(detector, models_dir=models_dir, dlib_models=self._dlib)
+            detector = create_detector(
+                detector, models_dir=models_dir, dlib_models=self._dlib, device=device
+            )
         self.detector = detector
 
     @property

@@ -18,8 +18,7 @@ class FaceEngine(Model):
         self._pipeline: FacePipeline | None = None
 
     def load(self, device: str) -> None:
-        # dlib and our MTCNN run on the CPU here; dlib's CUDA build is not what pip ships.
-        pipeline = FacePipeline(models_dir=self.models_dir)
+        pipeline = FacePipeline(models_dir=self.models_dir, device=device)
         pipeline.load()
         self._pipeline = pipeline
 
