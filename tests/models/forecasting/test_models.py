@@ -70,14 +70,15 @@ def test_coverage_fails_when_bands_are_miscalibrated() -> None:
     assert coverage < 0.65
 
 
-def test_choice_is_the_lowest_backtest_loss() -> None:
+def test_choice_plans_every_item_from_real_backtests() -> None:
     train, _ = hourly(4)
     results = {
         name: backtest(make(name), train, HORIZON, SEASON) for name in ("Seasonal_Naive", "NPTS")
     }
-    choice = choose(results, "WAPE", [0.1, 0.5, 0.9], ["0.1", "0.5", "0.9"])
-    single = {k: v for k, v in choice.values.items() if "+" not in k}
-    best = min(choice.values, key=choice.values.__getitem__)
-    assert "+".join(choice.algorithms) == best
-    assert set(single) == {"Seasonal_Naive", "NPTS"}
-    assert "lowest WAPE" in choice.reason
+    choice = choose(results, "WAPE", [0.1, 0.5, 0.9], ["0.1", "0.5", "0.9"], len(train))
+    assert len(choice.plan) == len(train)
+    candidates = {"Seasonal_Naive", "NPTS", "Seasonal_Naive+NPTS"}
+    assert {"+".join(names) for names in choice.plan} <= candidates
+    assert set(choice.values) == candidates | {"per-item plan"}
+    assert choice.values["per-item plan"] <= min(choice.values[c] for c in candidates) + 1e-12
+    assert "WAPE" in choice.reason

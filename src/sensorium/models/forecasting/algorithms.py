@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from sensorium.models.forecasting.baselines import NPTS, SeasonalNaive
-from sensorium.models.forecasting.prediction import Array, Prediction
+from sensorium.models.forecasting.prediction import Array, Prediction, average
 
 
 class Forecaster(Protocol):
@@ -17,6 +18,7 @@ class Forecaster(Protocol):
 
 
 ALGORITHMS = ("Deep_AR_Plus", "ETS", "ARIMA", "NPTS", "Seasonal_Naive")
+GLOBAL_ALGORITHMS = frozenset({"Deep_AR_Plus"})  # trained across all series at once
 
 
 def make(name: str, device: str = "cpu", training_steps: int | None = None) -> Forecaster:
@@ -37,3 +39,24 @@ def make(name: str, device: str = "cpu", training_steps: int | None = None) -> F
             config = DeepARConfig(device=device, steps=training_steps)
         return DeepAR(config)
     raise KeyError(name)
+
+
+def forecast_plan(
+    plan: Sequence[tuple[str, ...]],
+    histories: list[Array],
+    horizon: int,
+    season: int,
+    factory: Callable[[str], Forecaster],
+) -> list[Prediction]:
+    """Each item forecast by its planned algorithm(s), averaged where there are two.
+    Per-series algorithms run only on the items that use them; global ones see every item."""
+    needed: dict[str, list[int]] = {}
+    for item, names in enumerate(plan):
+        for name in names:
+            needed.setdefault(name, []).append(item)
+    forecasts: dict[str, dict[int, Prediction]] = {}
+    for name, items in needed.items():
+        subset = list(range(len(histories))) if name in GLOBAL_ALGORITHMS else items
+        predictions = factory(name).forecast([histories[i] for i in subset], horizon, season)
+        forecasts[name] = dict(zip(subset, predictions, strict=True))
+    return [average([forecasts[name][item] for name in names]) for item, names in enumerate(plan)]

@@ -3,7 +3,8 @@
 One global GRU is trained across all series on windows of scaled values. Each step sees
 lagged targets, seasonal-phase features, the log of the window's scale and a learned item
 embedding, and emits the parameters of a Student-t distribution for the next value.
-Forecasts are ancestral samples: each sampled value is fed back as the next step's lag.
+Beyond the observed context the network is unrolled on its own predicted means (in training
+too), and the forecast quantiles are read off samples of each step's Student-t.
 Short series are left-padded; padded positions are masked out of the loss.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,7 +29,7 @@ class DeepARConfig:
     hidden_size: int = 32
     layers: int = 2
     embedding_size: int = 8
-    steps: int = 300  # gradient steps
+    steps: int = 1000  # gradient steps
     batch_size: int = 32
     learning_rate: float = 3e-3
     samples: int = 100
@@ -111,22 +113,22 @@ class DeepAR:
         lags = _lags(histories, season)
         features = _Features(season, lags)
         history = max(lags)
-        window = history + context + horizon
         network = _Network(features.size, len(histories), config).to(config.device)
-        self._train(network, features, histories, window, history, context, rng)
-        return self._sample(network, features, histories, context, history, horizon, seed)
+        self._train(network, features, histories, history, context, horizon, rng)
+        return self._predict(network, features, histories, history, context, horizon)
 
     def _train(
         self,
         network: _Network,
         features: _Features,
         histories: list[Array],
-        window: int,
         history: int,
         context: int,
+        horizon: int,
         rng: np.random.Generator,
     ) -> None:
         config = self.config
+        window = history + context + horizon
         optimiser = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
         network.train()
         for _ in range(config.steps):
@@ -134,32 +136,44 @@ class DeepAR:
             values, phase0 = _windows(histories, items, window, rng)
             scale = _scale(values[:, history : history + context])
             scaled = values / scale[:, None]
-            inputs = features.build(scaled, history, window, phase0, np.log(scale))
+            distributions = _rollout(
+                network,
+                features,
+                scaled,
+                _items(items, config),
+                phase0,
+                np.log(scale),
+                history,
+                history + context,
+                config,
+            )
             targets = scaled[:, history:window]
-            mask = ~np.isnan(targets)
-            distribution, _ = network(_tensor(inputs, config), _items(items, config))
-            log_prob = distribution.log_prob(_tensor(np.nan_to_num(targets), config))
-            mask_t = _tensor(mask.astype(np.float64), config)
-            loss = -(log_prob * mask_t).sum() / mask_t.sum().clamp(min=1.0)
+            log_prob = torch.cat(
+                [
+                    d.log_prob(_tensor(np.nan_to_num(part), config))
+                    for d, part in zip(distributions, _split(targets, context), strict=True)
+                ],
+                dim=1,
+            )
+            mask = _tensor((~np.isnan(targets)).astype(np.float64), config)
+            loss: Any = -(log_prob * mask).sum() / mask.sum().clamp(min=1.0)
             optimiser.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(network.parameters(), 10.0)
             optimiser.step()
 
     @torch.no_grad()
-    def _sample(
+    def _predict(
         self,
         network: _Network,
         features: _Features,
         histories: list[Array],
-        context: int,
         history: int,
+        context: int,
         horizon: int,
-        seed: int,
     ) -> list[Prediction]:
         config = self.config
         network.eval()
-        torch.manual_seed(seed)
         count = len(histories)
         span = history + context
         values = np.full((count, span + horizon), np.nan)
@@ -167,44 +181,82 @@ class DeepAR:
         for index, series in enumerate(histories):
             tail = series[-span:]
             values[index, span - len(tail) : span] = tail
-            phase0[index] = (len(series) - span) % max(features.season, 1)
+            phase0[index] = len(series) - span
         scale = _scale(values[:, history:span])
-        scaled = values / scale[:, None]
-        items = _items(np.arange(count), config)
-        inputs = features.build(scaled, history, span, phase0, np.log(scale))
-        _, state = network(_tensor(inputs, config), items)
-
-        # Every item's state is repeated once per sample path; paths then evolve apart.
-        paths = config.samples
-        scaled = np.repeat(scaled, paths, axis=0)
-        state = state.repeat_interleave(paths, dim=1)
-        path_items = items.repeat_interleave(paths)
-        path_phase0 = np.repeat(phase0, paths)
-        path_scale = np.repeat(scale, paths)
-        for step in range(horizon):
-            position = span + step
-            step_inputs = features.build(
-                scaled, position, position + 1, path_phase0, np.log(path_scale)
-            )
-            distribution, state = network(_tensor(step_inputs, config), path_items, state)
-            draws = distribution.sample()
-            scaled[:, position] = draws[:, 0].cpu().double().numpy()
-        samples = scaled[:, span:] * path_scale[:, None]
-        samples = samples.reshape(count, paths, horizon)
+        distributions = _rollout(
+            network,
+            features,
+            values / scale[:, None],
+            _items(np.arange(count), config),
+            phase0,
+            np.log(scale),
+            history,
+            span,
+            config,
+        )[1:]
+        # (samples, items, horizon): each step's likelihood, sampled, in the series' units.
+        draws = torch.cat([d.sample((config.samples,)) for d in distributions], dim=2)
+        samples = draws.cpu().double().numpy() * scale[None, :, None]
         predictions = []
         for index, series in enumerate(histories):
-            item_samples = samples[index]
+            item_samples = samples[:, index, :]
             if np.all(series >= 0):
                 item_samples = np.maximum(item_samples, 0.0)
             predictions.append(from_samples(item_samples))
         return predictions
 
 
+def _rollout(
+    network: _Network,
+    features: _Features,
+    scaled: Array,
+    items: torch.Tensor,
+    phase0: Array,
+    log_scale: Array,
+    history: int,
+    span: int,
+    config: DeepARConfig,
+) -> list[Any]:
+    """The network's Student-t distributions (``Any``: torch's are untyped) for positions
+    ``history..`` of ``scaled`` (batch, length): one over the observed context (positions
+    before ``span``, teacher-forced), then one per later step, each fed the previous steps'
+    predicted means as its lags.
+
+    Training and forecasting both unroll this way, so the network learns the multi-step
+    error of its own rollout. (Trained on observed lags alone and sampled ancestrally, it
+    learned a one-step extrapolation that drifted within a few steps: on 100 M4 Hourly series
+    sMAPE 19.9 with only 19 % of held-out points inside its p10-p90 band.)"""
+    rolled = scaled.copy()
+    inputs = features.build(rolled, history, span, phase0, log_scale)
+    distribution, state = network(_tensor(inputs, config), items)
+    distributions = [distribution]
+    for position in range(span, rolled.shape[1]):
+        step_inputs = features.build(rolled, position, position + 1, phase0, log_scale)
+        distribution, state = network(_tensor(step_inputs, config), items, state)
+        distributions.append(distribution)
+        rolled[:, position] = distribution.loc[:, 0].detach().cpu().double().numpy()
+    return distributions
+
+
+def _split(targets: Array, context: int) -> list[Array]:
+    """The targets in ``_rollout``'s order: the context block, then one column per step."""
+    return [targets[:, :context]] + [
+        targets[:, position : position + 1] for position in range(context, targets.shape[1])
+    ]
+
+
+# A second, longer cycle whose lags help: hourly data (season 24) repeats weekly too.
+_LONGER_CYCLE = {24: 168}
+
+
 def _lags(histories: list[Array], season: int) -> list[int]:
     lags = [1, 2, 3, 4, 5, 6, 7]
     shortest = min(len(series) for series in histories)
     if season > 1:
-        lags += [lag for lag in (season, 2 * season) if lag <= max(shortest // 3, 1)]
+        cycles = [season, 2 * season]
+        if season in _LONGER_CYCLE:
+            cycles += [_LONGER_CYCLE[season], 2 * _LONGER_CYCLE[season]]
+        lags += [lag for lag in cycles if lag <= max(shortest // 3, 1)]
     return sorted(set(lags))
 
 

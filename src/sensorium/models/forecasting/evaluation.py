@@ -136,12 +136,29 @@ def summary(scores: list[Scores]) -> Scores:
     )
 
 
+# Per-item choices are made only among candidates whose pooled backtest value is within this
+# factor of the best: an item's own backtest is short, and picking among globally poor
+# candidates on it mostly fits noise (M4 Weekly: per-item choice over every candidate did
+# worse than the best global candidate; see docs/forecast.md).
+CANDIDATE_TOLERANCE = 1.3
+
+
 @dataclass(frozen=True)
 class Choice:
-    algorithms: tuple[str, ...]  # one name, or two for an ensemble
+    plan: list[tuple[str, ...]]  # per item: one algorithm, or two whose forecasts are averaged
     metric: str
-    values: dict[str, float]  # candidate label -> its backtest value of ``metric``
+    values: dict[str, float]  # candidate label -> its pooled backtest value of ``metric``
+    windows: list[Window]  # the plan's own backtest (each item forecast by its candidate)
     reason: str
+
+    @property
+    def algorithms(self) -> tuple[str, ...]:
+        """Every algorithm the plan uses, most-used first."""
+        counts: dict[str, int] = {}
+        for names in self.plan:
+            for name in names:
+                counts[name] = counts.get(name, 0) + 1
+        return tuple(sorted(counts, key=lambda name: -counts[name]))
 
 
 def choose(
@@ -149,43 +166,128 @@ def choose(
     metric: str,
     quantiles: list[float],
     forecast_types: list[str],
+    count: int,
+    tolerance: float = CANDIDATE_TOLERANCE,
 ) -> Choice:
-    """The candidate with the lowest backtest ``metric``; the quantile average of the best two
-    also competes (an ensemble wins only when it scores better than either alone)."""
+    """Per item (``count`` of them), the candidate with the lowest backtest ``metric`` on
+    that item.
+
+    Candidates are the algorithms and the quantile averages of every pair of them. Only those
+    whose pooled backtest value (over all items) is within ``tolerance`` of the best compete
+    for an item; items missing from every backtest window take the best pooled candidate."""
+    candidates = _candidates(results)
     values = {
-        name: summary([score(w, quantiles, forecast_types) for w in windows_ if w.items]).value(
-            metric
-        )
-        for name, windows_ in results.items()
+        label: _value(windows_, metric, quantiles, forecast_types)
+        for label, windows_ in candidates.items()
     }
-    ranked = sorted((v, name) for name, v in values.items() if math.isfinite(v))
+    ranked = sorted((v, label) for label, v in values.items() if math.isfinite(v))
     if not ranked:
         raise ValueError("no algorithm produced a finite backtest score")
-    best = ranked[0][1]
-    label = best
-    chosen: tuple[str, ...] = (best,)
-    if len(ranked) > 1:
-        second = ranked[1][1]
-        ensemble = [
-            Window(
-                w.index,
-                w.end_offset,
-                w.items,
-                w.actual,
-                w.scales,
-                [average([a, b]) for a, b in zip(w.predictions, v.predictions, strict=True)],
-            )
-            for w, v in zip(results[best], results[second], strict=True)
-            if w.items
-        ]
-        label_ensemble = f"{best}+{second}"
-        values[label_ensemble] = summary(
-            [score(w, quantiles, forecast_types) for w in ensemble]
-        ).value(metric)
-        if values[label_ensemble] < values[best]:
-            chosen, label = (best, second), label_ensemble
-    listing = ", ".join(
-        f"{name} {value:.4g}" for name, value in sorted(values.items(), key=lambda kv: kv[1])
+    best_value, best = ranked[0]
+    pool = [label for value, label in ranked if value <= _limit(best_value, tolerance)]
+    item_values = {
+        label: _item_values(candidates[label], count, metric, quantiles, forecast_types)
+        for label in pool
+    }
+    plan_labels = []
+    for item in range(count):
+        scored = [(item_values[label][item], rank, label) for rank, label in enumerate(pool)]
+        finite = [entry for entry in scored if math.isfinite(entry[0])]
+        plan_labels.append(min(finite)[2] if finite else best)
+    plan = [tuple(label.split("+")) for label in plan_labels]
+    windows_ = _plan_windows(candidates, plan_labels)
+    values["per-item plan"] = _value(windows_, metric, quantiles, forecast_types)
+    return Choice(plan, metric, values, windows_, _reason(metric, values, pool, plan_labels))
+
+
+def _candidates(results: dict[str, list[Window]]) -> dict[str, list[Window]]:
+    names = list(results)
+    candidates = dict(results)
+    for first_index, first in enumerate(names):
+        for second in names[first_index + 1 :]:
+            candidates[f"{first}+{second}"] = [
+                _replace(
+                    a, [average([p, q]) for p, q in zip(a.predictions, b.predictions, strict=True)]
+                )
+                for a, b in zip(results[first], results[second], strict=True)
+            ]
+    return candidates
+
+
+def _replace(window: Window, predictions: list[Prediction]) -> Window:
+    return Window(
+        window.index, window.end_offset, window.items, window.actual, window.scales, predictions
     )
-    reason = f"Chose {label}: lowest {metric} on the backtest ({listing})."
-    return Choice(chosen, metric, values, reason)
+
+
+def _value(
+    windows_: list[Window], metric: str, quantiles: list[float], forecast_types: list[str]
+) -> float:
+    scored = [score(w, quantiles, forecast_types) for w in windows_ if w.items]
+    return summary(scored).value(metric) if scored else math.nan
+
+
+def _limit(best: float, tolerance: float) -> float:
+    return best * tolerance if best >= 0 else best / tolerance
+
+
+def _item_values(
+    windows_: list[Window],
+    count: int,
+    metric: str,
+    quantiles: list[float],
+    forecast_types: list[str],
+) -> list[float]:
+    """Each item's ``metric`` on its own, averaged over the windows that test it."""
+    totals = np.zeros(count)
+    seen = np.zeros(count)
+    for window in windows_:
+        for row, item in enumerate(window.items):
+            single = Window(
+                window.index,
+                window.end_offset,
+                [item],
+                window.actual[row : row + 1],
+                window.scales[row : row + 1],
+                [window.predictions[row]],
+            )
+            value = score(single, quantiles, forecast_types).value(metric)
+            if math.isfinite(value):
+                totals[item] += value
+                seen[item] += 1
+    return [float(t / n) if n else math.nan for t, n in zip(totals, seen, strict=True)]
+
+
+def _plan_windows(candidates: dict[str, list[Window]], plan_labels: list[str]) -> list[Window]:
+    first = next(iter(candidates.values()))
+    windows_ = []
+    for index, window in enumerate(first):
+        predictions = [
+            candidates[plan_labels[item]][index].predictions[row]
+            for row, item in enumerate(window.items)
+        ]
+        windows_.append(_replace(window, predictions))
+    return windows_
+
+
+def _reason(metric: str, values: dict[str, float], pool: list[str], plan: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for label in plan:
+        counts[label] = counts.get(label, 0) + 1
+    used = ", ".join(
+        f"{label} for {n} item{'s' if n != 1 else ''}"
+        for label, n in sorted(counts.items(), key=lambda kv: -kv[1])
+    )
+    listing = ", ".join(
+        f"{label} {value:.4g}"
+        for label, value in sorted(values.items(), key=lambda kv: kv[1])
+        if math.isfinite(value)
+    )
+    if len(counts) == 1:
+        head = f"Chose {plan[0]}: lowest {metric} on the backtest"
+    else:
+        head = (
+            f"Chose per item by the lowest {metric} on its backtest, among "
+            f"{', '.join(pool)}: {used}"
+        )
+    return f"{head} (pooled backtest {metric}: {listing})."

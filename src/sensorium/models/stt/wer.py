@@ -15,7 +15,7 @@ _ABBREVIATIONS = {"mr": "mister", "mrs": "missus", "dr": "doctor", "st": "saint"
 
 
 def spell_number(number: int) -> str:
-    """"42" -> "forty two": the speech side's number words, without hyphens."""
+    """ "42" -> "forty two": the speech side's number words, without hyphens."""
     return cardinal(number).replace("-", " ")
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sensorium.models.forecasting import evaluation
-from sensorium.models.forecasting.algorithms import ALGORITHMS, make
+from sensorium.models.forecasting.algorithms import ALGORITHMS, forecast_plan, make
 from sensorium.models.forecasting.frequency import FREQUENCIES, frequency
-from sensorium.models.forecasting.prediction import Prediction, average
+from sensorium.models.forecasting.prediction import Prediction
 from sensorium.models.registry import best_device
 from sensorium.services.forecast import importing
 from sensorium.services.forecast.panel import Panel
@@ -62,18 +62,22 @@ def forecast_command(args: argparse.Namespace) -> int:
     season = frequency(panel.frequency).season
     names = list(ALGORITHMS) if args.algorithm == "auto" else [args.algorithm]
     device = best_device()
+    plan: list[tuple[str, ...]] = [(names[0],)] * len(histories)
     if len(names) > 1:
         results = {
             name: evaluation.backtest(make(name, device), histories, horizon, season)
             for name in names
         }
         choice = evaluation.choose(
-            results, "AverageWeightedQuantileLoss", [0.1, 0.5, 0.9], ["0.1", "0.5", "0.9"]
+            results,
+            "AverageWeightedQuantileLoss",
+            [0.1, 0.5, 0.9],
+            ["0.1", "0.5", "0.9"],
+            len(histories),
         )
         print(choice.reason, file=sys.stderr)
-        names = list(choice.algorithms)
-    finals = [make(name, device).forecast(histories, horizon, season) for name in names]
-    predictions = [average(list(group)) for group in zip(*finals, strict=True)]
+        plan = choice.plan
+    predictions = forecast_plan(plan, histories, horizon, season, lambda name: make(name, device))
     _print(panel, predictions, horizon)
     if args.plot:
         return _plot(args.plot, panel, predictions, horizon)

@@ -10,7 +10,7 @@ from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
 from sensorium.operations import Handler, OperationRegistry, Params
 from sensorium.services.forecast import resources, timestamps
-from sensorium.services.forecast.jobs import ForecastTable, statistic
+from sensorium.services.forecast.jobs import AUTO_PLAN, ForecastTable, statistic
 from sensorium.services.forecast.service import (
     DEFAULT_FORECAST_TYPES,
     ForecastService,
@@ -223,15 +223,19 @@ def register(registry: OperationRegistry, service: ForecastService, db: Database
                 f"The predictor is {row.status}; metrics exist once it is ACTIVE."
             )
         evaluations: dict[str, Any] = row.details["evaluations"]
-        chosen = row.details["chosen"]
         auto = bool(row.details.get("auto"))
-        names = chosen if auto else list(evaluations)
+        # The predictor's own backtest first (for a per-item plan it has no single
+        # algorithm), then every algorithm it evaluated.
         results = []
-        for name in names:
-            windows = [
-                {**window, **_window_times(window)} for window in evaluations[name]["TestWindows"]
-            ]
-            results.append({"AlgorithmArn": algorithm_arn(name), "TestWindows": windows})
+        for name, evaluated in sorted(evaluations.items(), key=lambda kv: kv[0] != AUTO_PLAN):
+            result: dict[str, Any] = {
+                "TestWindows": [
+                    {**window, **_window_times(window)} for window in evaluated["TestWindows"]
+                ]
+            }
+            if name != AUTO_PLAN:
+                result["AlgorithmArn"] = algorithm_arn(name)
+            results.append(result)
         return {
             "PredictorEvaluationResults": results,
             "IsAutoPredictor": auto,

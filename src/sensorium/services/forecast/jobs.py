@@ -22,9 +22,9 @@ from sqlalchemy import select, update
 from sensorium.blobs import BlobStore, parse_s3_uri
 from sensorium.errors import BlobError, BlobNotFound
 from sensorium.models.forecasting import evaluation
-from sensorium.models.forecasting.algorithms import make
+from sensorium.models.forecasting.algorithms import forecast_plan, make
 from sensorium.models.forecasting.frequency import frequency
-from sensorium.models.forecasting.prediction import LEVELS, Prediction, average
+from sensorium.models.forecasting.prediction import LEVELS, Prediction
 from sensorium.services.forecast import importing, resources
 from sensorium.services.forecast.panel import Panel, load_arrays, save_arrays
 from sensorium.services.forecast.tables import ForecastResource
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 2
 MAX_IMPORT_BYTES = 1024**3
 STEPS_PER_EPOCH = 20  # DeepAR's "epochs" training parameter, in gradient steps
+AUTO_PLAN = "AutoPredictor"  # the evaluations key of an AutoPredictor's own (per-item) backtest
 
 
 class JobFailed(Exception):
@@ -219,20 +220,27 @@ class JobRunner:
         if not results:
             raise JobFailed(f"No algorithm could be trained: {failures}")
         if len(results) > 1:
-            choice = evaluation.choose(results, metric, quantiles, types)
-            chosen, reason = choice.algorithms, choice.reason
+            choice = evaluation.choose(results, metric, quantiles, types, len(histories))
+            plan, reason = choice.plan, choice.reason
+            evaluations = {AUTO_PLAN: _evaluation(panel, choice.windows, quantiles, types, horizon)}
+            chosen = list(choice.algorithms)
         else:
-            chosen, reason = tuple(results), f"Trained {next(iter(results))} as requested."
-        finals = [
-            make(name, self.device, steps).forecast(histories, horizon, season) for name in chosen
-        ]
-        predictions = [average(list(group)) for group in zip(*finals, strict=True)]
-        evaluations = {
-            name: _evaluation(panel, windows, quantiles, types, horizon)
+            (name,) = results
+            plan, reason, evaluations = (
+                [(name,)] * len(histories),
+                f"Trained {name} as requested.",
+                {},
+            )
+            chosen = [name]
+        predictions = forecast_plan(
+            plan, histories, horizon, season, lambda name: make(name, self.device, steps)
+        )
+        evaluations.update(
+            (name, _evaluation(panel, windows, quantiles, types, horizon))
             for name, windows in results.items()
-        }
+        )
         details = {
-            "chosen": list(chosen),
+            "chosen": chosen,
             "reason": reason,
             "metric": metric,
             "evaluations": evaluations,
