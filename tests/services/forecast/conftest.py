@@ -75,6 +75,7 @@ def dataset_with_import(
     server: LiveServer,
     csv_text: str | bytes,
     frequency: str = "H",
+    schema: dict[str, Any] = SCHEMA,
     **import_args: Any,
 ) -> tuple[str, str, dict[str, Any]]:
     """A CUSTOM dataset group + TARGET dataset + import; (group ARN, dataset ARN, import job)."""
@@ -83,7 +84,7 @@ def dataset_with_import(
         Domain="CUSTOM",
         DatasetType="TARGET_TIME_SERIES",
         DataFrequency=frequency,
-        Schema=SCHEMA,
+        Schema=schema,
     )["DatasetArn"]
     group = forecast.create_dataset_group(
         DatasetGroupName=unique("dg"), Domain="CUSTOM", DatasetArns=[dataset]

@@ -159,6 +159,7 @@ def register(registry: OperationRegistry, service: ForecastService, db: Database
             "ForecastHorizon": request["ForecastHorizon"],
             "ForecastTypes": request.get("ForecastTypes") or DEFAULT_FORECAST_TYPES,
             "ForecastFrequency": request["ForecastFrequency"],
+            **({"ForecastDimensions": dims} if (dims := request.get("ForecastDimensions")) else {}),
             "DatasetImportJobArns": [row.details["import_arn"]],
             "DataConfig": request["DataConfig"],
             "OptimizationMetric": request.get("OptimizationMetric", "AverageWeightedQuantileLoss"),
@@ -324,23 +325,10 @@ def _query(service: ForecastService, ctx: RequestContext, params: Params) -> Par
         raise resources.in_use(f"The forecast is {row.status}, not ACTIVE.")
     filters: dict[str, str] = params["Filters"]
     identifier = _identifier(service, ctx, row)
-    unknown = set(filters) - {identifier}
-    if unknown or identifier not in filters:
-        raise ServiceError(
-            "InvalidInputException",
-            f"Filter on {identifier!r} (forecast dimensions are not supported); "
-            f"got {sorted(filters)}.",
-        )
     start = _date(params.get("StartDate"), "StartDate")
     end = _date(params.get("EndDate"), "EndDate")
     table = ForecastTable.load(data, row.details)
-    try:
-        index = table.items.index(filters[identifier])
-    except ValueError:
-        raise ServiceError(
-            "ResourceNotFoundException",
-            f"The forecast has no series with {identifier} = {filters[identifier]!r}.",
-        ) from None
+    index = _series(table, identifier, filters)
     moments = table.timestamps(index)
     keep = [
         step
@@ -357,6 +345,41 @@ def _query(service: ForecastService, ctx: RequestContext, params: Params) -> Par
         ]
         for kind in table.types
     }
+
+
+def _series(table: ForecastTable, identifier: str, filters: dict[str, str]) -> int:
+    """The one series the filters select: the item identifier is required, and forecast
+    dimensions narrow it down."""
+    known = [identifier, *table.dimensions]
+    unknown = sorted(set(filters) - set(known))
+    if unknown or identifier not in filters:
+        raise ServiceError(
+            "InvalidInputException",
+            f"Filters must name {identifier!r} and may name the forecast dimensions "
+            f"{list(table.dimensions) or '(none)'}; got {sorted(filters)}.",
+        )
+    matches = [
+        index
+        for index, item in enumerate(table.items)
+        if item == filters[identifier]
+        and all(
+            table.dimensions[name][index] == value
+            for name, value in filters.items()
+            if name != identifier
+        )
+    ]
+    if not matches:
+        described = ", ".join(f"{name} = {value!r}" for name, value in sorted(filters.items()))
+        raise ServiceError(
+            "ResourceNotFoundException", f"The forecast has no series with {described}."
+        )
+    if len(matches) > 1:
+        missing = [name for name in table.dimensions if name not in filters]
+        raise ServiceError(
+            "InvalidInputException",
+            f"The filters match {len(matches)} series; add filters on {missing} to pick one.",
+        )
+    return matches[0]
 
 
 def _identifier(service: ForecastService, ctx: RequestContext, forecast: ForecastResource) -> str:

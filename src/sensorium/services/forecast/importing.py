@@ -42,6 +42,7 @@ class Columns:
     identifier: int
     timestamp: int
     target: int
+    dimensions: dict[str, int]  # further string attributes: possible forecast dimensions
 
 
 def schema_problem(domain: str, dataset_type: str, attributes: list[dict[str, str]]) -> str | None:
@@ -67,7 +68,14 @@ def schema_problem(domain: str, dataset_type: str, attributes: list[dict[str, st
 def columns(domain: str, attributes: list[dict[str, str]]) -> Columns:
     identifier, target = DOMAIN_FIELDS[domain]
     names = [attribute["AttributeName"] for attribute in attributes]
-    return Columns(names.index(identifier), names.index("timestamp"), names.index(target))
+    dimensions = {
+        attribute["AttributeName"]: position
+        for position, attribute in enumerate(attributes)
+        if attribute["AttributeType"] == "string" and attribute["AttributeName"] != identifier
+    }
+    return Columns(
+        names.index(identifier), names.index("timestamp"), names.index(target), dimensions
+    )
 
 
 def parse_target_csv(
@@ -84,7 +92,7 @@ def parse_target_csv(
         timestamp_format or timestamps.default_format(data_frequency)
     )
     errors: list[str] = []
-    observations: dict[str, dict[dt.datetime, tuple[float, int]]] = {}
+    observations: dict[tuple[str, ...], dict[dt.datetime, tuple[float, int]]] = {}
     for line, row in rows:
         try:
             moment = timestamps.parse(row[where.timestamp], strptime)
@@ -102,10 +110,12 @@ def parse_target_csv(
         if not item:
             errors.append(f"line {line}: the item identifier is empty")
             continue
-        series = observations.setdefault(item, {})
+        key = (item, *(row[position] for position in where.dimensions.values()))
+        series = observations.setdefault(key, {})
         if moment in series:
             errors.append(
-                f"line {line}: duplicate timestamp {row[where.timestamp]} for item {item!r} "
+                f"line {line}: duplicate timestamp {row[where.timestamp]} for "
+                f"{_describe(key, list(where.dimensions))} "
                 f"(first seen on line {series[moment][1]})"
             )
             continue
@@ -113,7 +123,7 @@ def parse_target_csv(
         if len(errors) >= MAX_REPORTED_ERRORS:
             break
     _raise(errors)
-    panel = _panel(observations, data_frequency)
+    panel = _panel(observations, list(where.dimensions), data_frequency)
     return panel, _statistics(rows, attributes)
 
 
@@ -178,27 +188,47 @@ def _number(text: str, kind: str) -> float | None:
     return value if math.isfinite(value) or math.isnan(value) else None
 
 
-def _panel(observations: dict[str, dict[dt.datetime, tuple[float, int]]], name: str) -> Panel:
+def _panel(
+    observations: dict[tuple[str, ...], dict[dt.datetime, tuple[float, int]]],
+    dimensions: list[str],
+    name: str,
+) -> Panel:
     grid = frequency(name)
-    items, starts, values = [], [], []
-    for item, series in observations.items():
+    starts, values = [], []
+    for key, series in observations.items():
         moments = sorted(series)
         start = moments[0]
         positions = []
         for moment in moments:
             steps = grid.steps_between(start, moment)
             if steps is None:
+                described = _describe(key, dimensions)
                 raise ImportFailed(
-                    f"Item {item!r}: the timestamp {moment} is not on the {name} grid that "
-                    f"starts at {start}; check DataFrequency and the timestamps."
+                    f"{described[:1].upper()}{described[1:]}: the timestamp {moment} is not "
+                    f"on the {name} grid that starts at {start}; check DataFrequency and the "
+                    "timestamps."
                 )
             positions.append(steps)
         array = np.full(positions[-1] + 1, np.nan)
         array[positions] = [series[moment][0] for moment in moments]
-        items.append(item)
         starts.append(start)
         values.append(array)
-    return Panel(name, items, starts, values)
+    keys = list(observations)
+    return Panel(
+        name,
+        [key[0] for key in keys],
+        starts,
+        values,
+        {dimension: [key[1 + n] for key in keys] for n, dimension in enumerate(dimensions)},
+    )
+
+
+def _describe(key: tuple[str, ...], dimensions: list[str]) -> str:
+    """``item 'a'``, or ``item 'a' (store 's1')`` with dimensions."""
+    if not dimensions:
+        return f"item {key[0]!r}"
+    pairs = ", ".join(f"{name} {value!r}" for name, value in zip(dimensions, key[1:], strict=True))
+    return f"item {key[0]!r} ({pairs})"
 
 
 def _statistics(

@@ -26,7 +26,13 @@ from sensorium.models.forecasting.algorithms import forecast_plan, make
 from sensorium.models.forecasting.frequency import frequency
 from sensorium.models.forecasting.prediction import LEVELS, Prediction
 from sensorium.services.forecast import importing, resources
-from sensorium.services.forecast.panel import Panel, load_arrays, save_arrays
+from sensorium.services.forecast.panel import (
+    Panel,
+    dimension_arrays,
+    load_arrays,
+    read_dimensions,
+    save_arrays,
+)
 from sensorium.services.forecast.tables import ForecastResource
 from sensorium.storage.database import Database
 
@@ -197,7 +203,10 @@ class JobRunner:
         _, data = self._related(row, "import_job", row.details["import_arn"])
         if data is None:
             raise JobFailed("The dataset import holds no data.")
-        panel = Panel.from_bytes(data)
+        try:
+            panel = Panel.from_bytes(data).grouped(row.details.get("dimensions", []))
+        except (KeyError, ValueError) as error:
+            raise JobFailed(f"The data cannot be grouped by ForecastDimensions: {error}") from None
         request = row.request
         horizon = int(request["ForecastHorizon"])
         types = request.get("ForecastTypes") or ["0.1", "0.5", "0.9"]
@@ -274,7 +283,11 @@ class JobRunner:
                 "0.9",
             ]
         )
-        arrays: dict[str, Any] = {"items": stored["items"], "starts": stored["starts"]}
+        arrays: dict[str, Any] = {
+            key: stored[key]
+            for key in ("items", "starts", "dimension_names", "dimension_values")
+            if key in stored
+        }
         for kind in types:
             if kind == "mean":
                 arrays["mean"] = stored["mean"]
@@ -291,11 +304,12 @@ class JobRunner:
         table = ForecastTable.load(data, forecast.details)
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(["item_id", "date", *table.labels])
+        writer.writerow(["item_id", *table.dimensions, "date", *table.labels])
         for index, item in enumerate(table.items):
+            series = [item, *(values[index] for values in table.dimensions.values())]
             for step, moment in enumerate(table.timestamps(index)):
-                values = [repr(float(table.values[kind][index, step])) for kind in table.types]
-                writer.writerow([item, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), *values])
+                cells = [repr(float(table.values[kind][index, step])) for kind in table.types]
+                writer.writerow([*series, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), *cells])
         path = row.request["Destination"]["S3Config"]["Path"]
         bucket, _, prefix = path[len("s3://") :].partition("/")
         stamp = resources.now().strftime("%Y-%m-%d-%H-%M-%S")
@@ -319,6 +333,7 @@ class ForecastTable:
     types: list[str]
     values: dict[str, Any]
     frequency: str
+    dimensions: dict[str, list[str]]  # ForecastDimensions -> each series' value
 
     @classmethod
     def load(cls, data: bytes, details: dict[str, Any]) -> ForecastTable:
@@ -330,6 +345,7 @@ class ForecastTable:
             types,
             {kind: stored["mean" if kind == "mean" else f"q{kind}"] for kind in types},
             details["frequency"],
+            read_dimensions(stored),
         )
 
     @property
@@ -352,6 +368,7 @@ def _distribution(panel: Panel, predictions: list[Prediction]) -> bytes:
         starts=np.array([panel.end(i).isoformat() for i in range(len(panel.items))], dtype=str),
         mean=np.array([p.mean for p in predictions]),
         quantiles=np.array([p.quantiles for p in predictions]),
+        **dimension_arrays(panel.dimensions),
     )
 
 

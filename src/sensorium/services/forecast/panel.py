@@ -1,10 +1,14 @@
-"""A set of regular time series (one per item) and its compact npz encoding for storage."""
+"""A set of regular time series and its compact npz encoding for storage.
+
+A series is identified by its item and, when the target dataset's schema has further string
+attributes (forecast dimensions such as a store), by their values too."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +24,8 @@ class Panel:
     items: list[str]
     starts: list[dt.datetime]  # each item's first timestamp (naive, as in the data)
     values: list[Array]  # each item's values on the frequency grid; NaN = missing
+    # dimension attribute -> each series' value of it (empty when the schema has none)
+    dimensions: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def grid(self) -> Frequency:
@@ -33,6 +39,59 @@ class Panel:
         """Missing values filled with zero, Amazon Forecast's default middle fill."""
         return [np.nan_to_num(series, nan=0.0) for series in self.values]
 
+    def key(self, index: int) -> tuple[str, ...]:
+        """Series ``index``'s item and dimension values."""
+        return (self.items[index], *(values[index] for values in self.dimensions.values()))
+
+    def grouped(self, dimensions: list[str]) -> Panel:
+        """The series by item and the given dimensions only: series that differ only in the
+        other dimensions are summed step by step (a step missing from all of them stays
+        missing), as Amazon Forecast aggregates the target. ``ValueError`` when such series
+        are not on one time grid."""
+        if list(self.dimensions) == dimensions:
+            return self
+        unknown = set(dimensions) - set(self.dimensions)
+        if unknown:
+            raise KeyError(f"not dimensions of this data: {sorted(unknown)}")
+        members: dict[tuple[str, ...], list[int]] = {}
+        for index, item in enumerate(self.items):
+            key = (item, *(self.dimensions[name][index] for name in dimensions))
+            members.setdefault(key, []).append(index)
+        grid = self.grid
+        starts, values = [], []
+        for indices in members.values():
+            start = min(self.starts[i] for i in indices)
+            offsets = []
+            for i in indices:
+                offset = grid.steps_between(start, self.starts[i])
+                if offset is None:
+                    raise ValueError(
+                        f"The series of item {self.items[i]!r} starting at {self.starts[i]} "
+                        f"and {start} are not on one {self.frequency} grid; they cannot be "
+                        "summed."
+                    )
+                offsets.append(offset)
+            length = max(
+                offset + len(self.values[i]) for offset, i in zip(offsets, indices, strict=True)
+            )
+            total = np.zeros(length)
+            seen = np.zeros(length, dtype=bool)
+            for offset, i in zip(offsets, indices, strict=True):
+                series = self.values[i]
+                present = ~np.isnan(series)
+                total[offset : offset + len(series)] += np.where(present, series, 0.0)
+                seen[offset : offset + len(series)] |= present
+            starts.append(start)
+            values.append(np.where(seen, total, np.nan))
+        keys = list(members)
+        return Panel(
+            self.frequency,
+            [key[0] for key in keys],
+            starts,
+            values,
+            {name: [key[1 + n] for key in keys] for n, name in enumerate(dimensions)},
+        )
+
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
         np.savez_compressed(
@@ -42,6 +101,7 @@ class Panel:
             starts=np.array([start.isoformat() for start in self.starts], dtype=str),
             lengths=np.array([len(series) for series in self.values], dtype=np.int64),
             values=np.concatenate(self.values) if self.values else np.zeros(0),
+            **dimension_arrays(self.dimensions),  # type: ignore[arg-type]
         )
         return buffer.getvalue()
 
@@ -55,7 +115,27 @@ class Panel:
                 [str(item) for item in stored["items"]],
                 [dt.datetime.fromisoformat(str(start)) for start in stored["starts"]],
                 [np.asarray(series, dtype=np.float64) for series in values],
+                read_dimensions(stored),
             )
+
+
+def dimension_arrays(dimensions: dict[str, list[str]]) -> dict[str, NDArray[np.str_]]:
+    """The dimensions as npz arrays (nothing when there are none)."""
+    if not dimensions:
+        return {}
+    return {
+        "dimension_names": np.array(list(dimensions), dtype=str),
+        "dimension_values": np.array(list(dimensions.values()), dtype=str),
+    }
+
+
+def read_dimensions(stored: Any) -> dict[str, list[str]]:
+    """The inverse of ``dimension_arrays`` (data stored before dimensions existed has none)."""
+    if "dimension_names" not in stored:
+        return {}
+    names = [str(name) for name in stored["dimension_names"]]
+    rows = stored["dimension_values"]
+    return {name: [str(value) for value in rows[n]] for n, name in enumerate(names)}
 
 
 def save_arrays(**arrays: NDArray[np.generic]) -> bytes:

@@ -246,8 +246,9 @@ class ForecastService:
                 raise invalid("NumberOfBacktestWindows must be between 1 and 5.")
         check_frequency(frequency_name, "ForecastFrequency")
         check_forecast_types(params.get("ForecastTypes") or DEFAULT_FORECAST_TYPES)
-        if dimensions:
-            raise invalid("ForecastDimensions are not supported by this server.")
+        dimensions = list(dimensions or [])
+        if len(set(dimensions)) != len(dimensions):
+            raise invalid("ForecastDimensions names an attribute more than once.")
         if params.get("EncryptionConfig"):
             raise invalid("EncryptionConfig is not supported by this server.")
         if horizon < 1:
@@ -261,12 +262,24 @@ class ForecastService:
             "windows": windows,
             "offset": offset,
             "links": {"DatasetGroupArn": group_arn},
+            "dimensions": dimensions,
         }
 
         def checks(session: Session) -> None:
             group = find(session, ctx, "dataset_group", group_arn)
             target = self._target_import(session, ctx, group)
             panel = Panel.from_bytes(_payload(session, target))
+            unknown = [name for name in dimensions if name not in panel.dimensions]
+            if unknown:
+                raise invalid(
+                    f"ForecastDimensions {unknown} are not string attributes of the target "
+                    "time series dataset besides the item identifier; available: "
+                    f"{list(panel.dimensions) or 'none'}."
+                )
+            try:
+                panel = panel.grouped(dimensions)
+            except ValueError as error:
+                raise invalid(str(error)) from None
             self._check_horizon(panel, frequency_name, horizon, windows, offset, auto)
             details["import_arn"] = target.arn
 
