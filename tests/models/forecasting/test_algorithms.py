@@ -17,7 +17,12 @@ class Constant:
         self.seen: list[list[float]] = []
 
     def forecast(
-        self, histories: list[Array], horizon: int, season: int, seed: int = 0
+        self,
+        histories: list[Array],
+        horizon: int,
+        season: int,
+        seed: int = 0,
+        covariates: list[Array] | None = None,
     ) -> list[Prediction]:
         self.seen = [list(h) for h in histories]
         return [from_gaussian(np.full(horizon, self.value), np.ones(horizon)) for _ in histories]

@@ -13,8 +13,16 @@ class Forecaster(Protocol):
     name: str
 
     def forecast(
-        self, histories: list[Array], horizon: int, season: int, seed: int = 0
-    ) -> list[Prediction]: ...
+        self,
+        histories: list[Array],
+        horizon: int,
+        season: int,
+        seed: int = 0,
+        covariates: list[Array] | None = None,
+    ) -> list[Prediction]:
+        """``covariates``: per series, related values (len(history) + horizon, features);
+        as in Amazon Forecast, only Deep_AR_Plus uses them."""
+        ...
 
 
 ALGORITHMS = ("Deep_AR_Plus", "ETS", "ARIMA", "NPTS", "Seasonal_Naive")
@@ -47,6 +55,7 @@ def forecast_plan(
     horizon: int,
     season: int,
     factory: Callable[[str], Forecaster],
+    covariates: list[Array] | None = None,
 ) -> list[Prediction]:
     """Each item forecast by its planned algorithm(s), averaged where there are two.
     Per-series algorithms run only on the items that use them; global ones see every item."""
@@ -57,6 +66,9 @@ def forecast_plan(
     forecasts: dict[str, dict[int, Prediction]] = {}
     for name, items in needed.items():
         subset = list(range(len(histories))) if name in GLOBAL_ALGORITHMS else items
-        predictions = factory(name).forecast([histories[i] for i in subset], horizon, season)
+        related = None if covariates is None else [covariates[i] for i in subset]
+        predictions = factory(name).forecast(
+            [histories[i] for i in subset], horizon, season, covariates=related
+        )
         forecasts[name] = dict(zip(subset, predictions, strict=True))
     return [average([forecasts[name][item] for name in names]) for item, names in enumerate(plan)]

@@ -20,7 +20,12 @@ class SeasonalNaive:
     name = "Seasonal_Naive"
 
     def forecast(
-        self, histories: list[Array], horizon: int, season: int, seed: int = 0
+        self,
+        histories: list[Array],
+        horizon: int,
+        season: int,
+        seed: int = 0,
+        covariates: list[Array] | None = None,  # unused: local models ignore related data
     ) -> list[Prediction]:
         return [self._one(history, horizon, season) for history in histories]
 
@@ -51,7 +56,12 @@ class NPTS:
         self.context_seasons = context_seasons
 
     def forecast(
-        self, histories: list[Array], horizon: int, season: int, seed: int = 0
+        self,
+        histories: list[Array],
+        horizon: int,
+        season: int,
+        seed: int = 0,
+        covariates: list[Array] | None = None,  # unused: local models ignore related data
     ) -> list[Prediction]:
         return [self._one(history, horizon, season) for history in histories]
 

@@ -62,17 +62,30 @@ class _Network(nn.Module):
         return torch.distributions.StudentT(df, loc, scale), state
 
 
-class _Features:
-    """Builds the per-step inputs from a window of scaled values (NaN = padding)."""
+@dataclass
+class _Batch:
+    """Windows of several series, aligned by position (batch, length)."""
 
-    def __init__(self, season: int, lags: list[int]) -> None:
+    values: Array  # standardised targets; NaN = padding or not yet known
+    phase0: Array  # each row's seasonal phase at position 0
+    log_scale: Array  # each row's log standard deviation (a static feature)
+    covariates: Array | None  # (batch, length, k) standardised related series; 0 = padding
+    items: torch.Tensor
+
+
+class _Features:
+    """Builds the per-step inputs from a batch of windows."""
+
+    def __init__(self, season: int, lags: list[int], covariates: int) -> None:
         self.season = season
         self.lags = lags
-        self.size = len(lags) + 1 + (2 if season > 1 else 0)
+        self.covariates = covariates
+        self.size = len(lags) + 1 + (2 if season > 1 else 0) + covariates
 
-    def build(self, values: Array, start: int, end: int, phase0: Array, log_scale: Array) -> Array:
-        """Inputs for predicting positions start..end-1 of ``values`` (batch, length)."""
-        batch = values.shape[0]
+    def build(self, batch: _Batch, start: int, end: int) -> Array:
+        """Inputs for predicting positions start..end-1: lagged targets, log scale, seasonal
+        phase, and the related series' values at the predicted position itself."""
+        values = batch.values
         positions = np.arange(start, end)
         columns = []
         for lag in self.lags:
@@ -80,14 +93,15 @@ class _Features:
                 values[:, positions - lag] if start - lag >= 0 else _shift(values, positions, lag)
             )
             columns.append(np.nan_to_num(lagged, nan=0.0))
-        columns.append(np.repeat(log_scale[:, None], len(positions), axis=1))
+        columns.append(np.repeat(batch.log_scale[:, None], len(positions), axis=1))
         if self.season > 1:
-            angle = (
-                2 * math.pi * ((phase0[:, None] + positions[None, :]) % self.season) / self.season
-            )
+            phase = (batch.phase0[:, None] + positions[None, :]) % self.season
+            angle = 2 * math.pi * phase / self.season
             columns += [np.sin(angle), np.cos(angle)]
+        if batch.covariates is not None:
+            columns += list(np.moveaxis(batch.covariates[:, positions, :], -1, 0))
         stacked = np.stack(columns, axis=-1)
-        return stacked.reshape(batch, len(positions), self.size)
+        return stacked.reshape(values.shape[0], len(positions), self.size)
 
 
 def _shift(values: Array, positions: Indices, lag: int) -> Array:
@@ -105,54 +119,50 @@ class DeepAR:
         self.config = config or DeepARConfig()
 
     def forecast(
-        self, histories: list[Array], horizon: int, season: int, seed: int = 0
+        self,
+        histories: list[Array],
+        horizon: int,
+        season: int,
+        seed: int = 0,
+        covariates: list[Array] | None = None,
     ) -> list[Prediction]:
+        """``covariates``: per series, related values (len(history) + horizon, k), known
+        over the forecast horizon too."""
         config = self.config
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
         context = max(config.context_multiple * horizon, 8)
         lags = _lags(histories, season)
-        features = _Features(season, lags)
+        related = _standardise_covariates(covariates)
+        features = _Features(season, lags, related[0].shape[1] if related else 0)
         history = max(lags)
         network = _Network(features.size, len(histories), config).to(config.device)
-        self._train(network, features, histories, history, context, horizon, rng)
-        return self._predict(network, features, histories, history, context, horizon)
+        shape = _Shape(history, context, horizon)
+        self._train(network, features, histories, related, shape, rng)
+        return self._predict(network, features, histories, related, shape)
 
     def _train(
         self,
         network: _Network,
         features: _Features,
         histories: list[Array],
-        history: int,
-        context: int,
-        horizon: int,
+        related: list[Array] | None,
+        shape: _Shape,
         rng: np.random.Generator,
     ) -> None:
         config = self.config
-        window = history + context + horizon
         optimiser = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
         network.train()
         for _ in range(config.steps):
             items = rng.integers(0, len(histories), config.batch_size)
-            values, phase0 = _windows(histories, items, window, rng)
-            center, scale = _normaliser(values[:, history : history + context])
-            scaled = (values - center[:, None]) / scale[:, None]
-            distributions = _rollout(
-                network,
-                features,
-                scaled,
-                _items(items, config),
-                phase0,
-                np.log(scale),
-                history,
-                history + context,
-                config,
-            )
-            targets = scaled[:, history:window]
+            ends = _window_ends(histories, items, shape.window, rng)
+            batch, _, _ = _batch(histories, related, items, ends, shape, config)
+            targets = batch.values[:, shape.history :]
+            distributions = _rollout(network, features, batch, shape, config)
             log_prob = torch.cat(
                 [
                     d.log_prob(_tensor(np.nan_to_num(part), config))
-                    for d, part in zip(distributions, _split(targets, context), strict=True)
+                    for d, part in zip(distributions, _split(targets, shape.context), strict=True)
                 ],
                 dim=1,
             )
@@ -169,32 +179,16 @@ class DeepAR:
         network: _Network,
         features: _Features,
         histories: list[Array],
-        history: int,
-        context: int,
-        horizon: int,
+        related: list[Array] | None,
+        shape: _Shape,
     ) -> list[Prediction]:
         config = self.config
         network.eval()
-        count = len(histories)
-        span = history + context
-        values = np.full((count, span + horizon), np.nan)
-        phase0 = np.empty(count)
-        for index, series in enumerate(histories):
-            tail = series[-span:]
-            values[index, span - len(tail) : span] = tail
-            phase0[index] = len(series) - span
-        center, scale = _normaliser(values[:, history:span])
-        distributions = _rollout(
-            network,
-            features,
-            (values - center[:, None]) / scale[:, None],
-            _items(np.arange(count), config),
-            phase0,
-            np.log(scale),
-            history,
-            span,
-            config,
-        )[1:]
+        items = np.arange(len(histories))
+        # Each window ends ``horizon`` steps after its series: those values are to be forecast.
+        ends = np.array([len(series) + shape.horizon for series in histories])
+        batch, center, scale = _batch(histories, related, items, ends, shape, config)
+        distributions = _rollout(network, features, batch, shape, config)[1:]
         # (samples, items, horizon): each step's likelihood, sampled, in the series' units.
         draws = torch.cat([d.sample((config.samples,)) for d in distributions], dim=2)
         samples = draws.cpu().double().numpy() * scale[None, :, None] + center[None, :, None]
@@ -207,35 +201,78 @@ class DeepAR:
         return predictions
 
 
-def _rollout(
-    network: _Network,
-    features: _Features,
-    scaled: Array,
-    items: torch.Tensor,
-    phase0: Array,
-    log_scale: Array,
-    history: int,
-    span: int,
+@dataclass(frozen=True)
+class _Shape:
+    """A window: ``history`` positions that only feed lags, then ``context`` observed
+    positions (teacher-forced), then ``horizon`` positions the network rolls out."""
+
+    history: int
+    context: int
+    horizon: int
+
+    @property
+    def span(self) -> int:
+        return self.history + self.context
+
+    @property
+    def window(self) -> int:
+        return self.span + self.horizon
+
+
+def _batch(
+    histories: list[Array],
+    related: list[Array] | None,
+    items: Indices,
+    ends: Indices,
+    shape: _Shape,
     config: DeepARConfig,
+) -> tuple[_Batch, Array, Array]:
+    """Windows of the given series ending (exclusively) at ``ends``; positions past a
+    series' end are NaN. Returns the batch and each row's centre and scale."""
+    window = shape.window
+    values = np.full((len(items), window), np.nan)
+    covariates = None if related is None else np.zeros((len(items), window, related[0].shape[1]))
+    for row, (item, end) in enumerate(zip(items, ends, strict=True)):
+        series = histories[int(item)]
+        first = max(0, end - window)
+        tail = series[first : min(end, len(series))]
+        values[row, first - (end - window) : first - (end - window) + len(tail)] = tail
+        if covariates is not None and related is not None:
+            known = related[int(item)][first:end]
+            covariates[row, window - len(known) :] = known
+    center, scale = _normaliser(values[:, shape.history : shape.span])
+    batch = _Batch(
+        (values - center[:, None]) / scale[:, None],
+        (ends - window).astype(np.float64),
+        np.log(scale),
+        covariates,
+        _items(items, config),
+    )
+    return batch, center, scale
+
+
+def _rollout(
+    network: _Network, features: _Features, batch: _Batch, shape: _Shape, config: DeepARConfig
 ) -> list[Any]:
     """The network's Student-t distributions (``Any``: torch's are untyped) for positions
-    ``history..`` of ``scaled`` (batch, length): one over the observed context (positions
-    before ``span``, teacher-forced), then one per later step, each fed the previous steps'
-    predicted means as its lags.
+    ``history..`` of the batch: one over the observed context (teacher-forced), then one per
+    horizon step, each fed the previous steps' predicted means as its lags.
 
     Training and forecasting both unroll this way, so the network learns the multi-step
     error of its own rollout. (Trained on observed lags alone and sampled ancestrally, it
     learned a one-step extrapolation that drifted within a few steps: on 100 M4 Hourly series
     sMAPE 19.9 with only 19 % of held-out points inside its p10-p90 band.)"""
-    rolled = scaled.copy()
-    inputs = features.build(rolled, history, span, phase0, log_scale)
-    distribution, state = network(_tensor(inputs, config), items)
+    rolled = _Batch(
+        batch.values.copy(), batch.phase0, batch.log_scale, batch.covariates, batch.items
+    )
+    inputs = features.build(rolled, shape.history, shape.span)
+    distribution, state = network(_tensor(inputs, config), batch.items)
     distributions = [distribution]
-    for position in range(span, rolled.shape[1]):
-        step_inputs = features.build(rolled, position, position + 1, phase0, log_scale)
-        distribution, state = network(_tensor(step_inputs, config), items, state)
+    for position in range(shape.span, shape.window):
+        step_inputs = features.build(rolled, position, position + 1)
+        distribution, state = network(_tensor(step_inputs, config), batch.items, state)
         distributions.append(distribution)
-        rolled[:, position] = distribution.loc[:, 0].detach().cpu().double().numpy()
+        rolled.values[:, position] = distribution.loc[:, 0].detach().cpu().double().numpy()
     return distributions
 
 
@@ -261,20 +298,27 @@ def _lags(histories: list[Array], season: int) -> list[int]:
     return sorted(set(lags))
 
 
-def _windows(
+def _window_ends(
     histories: list[Array], items: Indices, window: int, rng: np.random.Generator
-) -> tuple[Array, Array]:
-    """Random training windows ending anywhere in each series, left-padded with NaN."""
-    values = np.full((len(items), window), np.nan)
-    phase0 = np.empty(len(items))
+) -> Indices:
+    """Random training windows: each ends anywhere from half a window into its series."""
+    ends = np.empty(len(items), dtype=np.int64)
     for row, item in enumerate(items):
-        series = histories[int(item)]
-        shortest_end = min(len(series), max(window // 2, 2))
-        end = int(rng.integers(shortest_end, len(series) + 1))
-        tail = series[max(0, end - window) : end]
-        values[row, window - len(tail) :] = tail
-        phase0[row] = end - window
-    return values, phase0
+        length = len(histories[int(item)])
+        ends[row] = rng.integers(min(length, max(window // 2, 2)), length + 1)
+    return ends
+
+
+def _standardise_covariates(covariates: list[Array] | None) -> list[Array] | None:
+    """Each related feature standardised over all series (so levels stay comparable
+    between items); a constant feature becomes zero."""
+    if not covariates:
+        return None
+    stacked = np.concatenate(covariates, axis=0)
+    center = stacked.mean(axis=0)
+    spread = stacked.std(axis=0)
+    spread = np.where(spread > 0, spread, 1.0)
+    return [np.nan_to_num((c - center) / spread, nan=0.0) for c in covariates]
 
 
 def _normaliser(values: Array) -> tuple[Array, Array]:

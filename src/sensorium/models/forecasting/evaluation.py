@@ -82,12 +82,24 @@ def backtest(
     count: int = 1,
     offset: int | None = None,
     seed: int = 0,
+    covariates: list[Array] | None = None,
 ) -> list[Window]:
+    """``covariates`` as for ``Forecaster.forecast``: they cover each whole series and the
+    horizon; each window sees them up to its own end."""
     evaluated = windows(histories, horizon, season, count, offset or horizon)
     for window in evaluated:
         if window.items:
+            train = training_part(histories, window, horizon)
+            related = (
+                None
+                if covariates is None
+                else [
+                    covariates[item][: len(part) + horizon]
+                    for item, part in zip(window.items, train, strict=True)
+                ]
+            )
             window.predictions = forecaster.forecast(
-                training_part(histories, window, horizon), horizon, season, seed
+                train, horizon, season, seed, covariates=related
             )
     return evaluated
 

@@ -81,7 +81,12 @@ class ETS:
     name = "ETS"
 
     def forecast(
-        self, histories: list[Array], horizon: int, season: int, seed: int = 0
+        self,
+        histories: list[Array],
+        horizon: int,
+        season: int,
+        seed: int = 0,
+        covariates: list[Array] | None = None,  # unused: local models ignore related data
     ) -> list[Prediction]:
         return [self._one(history[-MAX_HISTORY:], horizon, season) for history in histories]
 
@@ -122,7 +127,12 @@ class ARIMA:
     HISTORY = 300  # state-space ARIMA fits grow with length; recent history suffices
 
     def forecast(
-        self, histories: list[Array], horizon: int, season: int, seed: int = 0
+        self,
+        histories: list[Array],
+        horizon: int,
+        season: int,
+        seed: int = 0,
+        covariates: list[Array] | None = None,  # unused: local models ignore related data
     ) -> list[Prediction]:
         return [self._one(history, horizon, season) for history in histories]
 

@@ -41,7 +41,7 @@ class ImportFailed(Exception):
 class Columns:
     identifier: int
     timestamp: int
-    target: int
+    values: dict[str, int]  # the numeric attributes read as series (the target, or features)
     dimensions: dict[str, int]  # further string attributes: possible forecast dimensions
 
 
@@ -65,7 +65,9 @@ def schema_problem(domain: str, dataset_type: str, attributes: list[dict[str, st
     return None
 
 
-def columns(domain: str, attributes: list[dict[str, str]]) -> Columns:
+def columns(domain: str, attributes: list[dict[str, str]], dataset_type: str) -> Columns:
+    """Where things are in a TARGET_TIME_SERIES row (values: the target) or a
+    RELATED_TIME_SERIES row (values: every numeric attribute)."""
     identifier, target = DOMAIN_FIELDS[domain]
     names = [attribute["AttributeName"] for attribute in attributes]
     dimensions = {
@@ -73,9 +75,15 @@ def columns(domain: str, attributes: list[dict[str, str]]) -> Columns:
         for position, attribute in enumerate(attributes)
         if attribute["AttributeType"] == "string" and attribute["AttributeName"] != identifier
     }
-    return Columns(
-        names.index(identifier), names.index("timestamp"), names.index(target), dimensions
-    )
+    if dataset_type == "TARGET_TIME_SERIES":
+        values = {target: names.index(target)}
+    else:
+        values = {
+            attribute["AttributeName"]: position
+            for position, attribute in enumerate(attributes)
+            if attribute["AttributeType"] in ("float", "integer")
+        }
+    return Columns(names.index(identifier), names.index("timestamp"), values, dimensions)
 
 
 def parse_target_csv(
@@ -86,25 +94,45 @@ def parse_target_csv(
     timestamp_format: str | None,
 ) -> tuple[Panel, dict[str, dict[str, Any]]]:
     """The panel and FieldStatistics of a TARGET_TIME_SERIES CSV."""
-    rows = _rows(data, attributes)
-    where = columns(domain, attributes)
-    strptime = timestamps.strptime_format(
-        timestamp_format or timestamps.default_format(data_frequency)
+    panels, statistics = parse_series_csv(
+        data, domain, "TARGET_TIME_SERIES", attributes, data_frequency, timestamp_format
     )
+    (panel,) = panels.values()
+    return panel, statistics
+
+
+def parse_series_csv(
+    data: bytes,
+    domain: str,
+    dataset_type: str,
+    attributes: list[dict[str, str]],
+    data_frequency: str,
+    timestamp_format: str | None,
+) -> tuple[dict[str, Panel], dict[str, dict[str, Any]]]:
+    """A TARGET_TIME_SERIES or RELATED_TIME_SERIES CSV as one panel per numeric attribute
+    (the target; or each related feature), with the FieldStatistics."""
+    rows = _rows(data, attributes)
+    where = columns(domain, attributes, dataset_type)
+    if not where.values:
+        raise ImportFailed("A related time series needs at least one float or integer attribute.")
+    fmt = timestamp_format or timestamps.default_format(data_frequency)
+    strptime = timestamps.strptime_format(fmt)
+    kinds = {name: attributes[position]["AttributeType"] for name, position in where.values.items()}
     errors: list[str] = []
-    observations: dict[tuple[str, ...], dict[dt.datetime, tuple[float, int]]] = {}
+    observations: dict[tuple[str, ...], dict[dt.datetime, tuple[list[float], int]]] = {}
     for line, row in rows:
         try:
             moment = timestamps.parse(row[where.timestamp], strptime)
         except ValueError:
             errors.append(
-                f"line {line}: timestamp {row[where.timestamp]!r} does not match the format "
-                f"{timestamp_format or timestamps.default_format(data_frequency)!r}"
+                f"line {line}: timestamp {row[where.timestamp]!r} does not match the format {fmt!r}"
             )
             continue
-        value = _number(row[where.target], attributes[where.target]["AttributeType"])
-        if value is None:
-            errors.append(f"line {line}: target value {row[where.target]!r} is not a number")
+        values = [_number(row[position], kinds[name]) for name, position in where.values.items()]
+        bad = [name for name, value in zip(where.values, values, strict=True) if value is None]
+        if bad:
+            label = "target value" if dataset_type == "TARGET_TIME_SERIES" else bad[0]
+            errors.append(f"line {line}: {label} {row[where.values[bad[0]]]!r} is not a number")
             continue
         item = row[where.identifier]
         if not item:
@@ -119,16 +147,26 @@ def parse_target_csv(
                 f"(first seen on line {series[moment][1]})"
             )
             continue
-        series[moment] = (value, line)
+        series[moment] = ([float(v) for v in values if v is not None], line)
         if len(errors) >= MAX_REPORTED_ERRORS:
             break
     _raise(errors)
-    panel = _panel(observations, list(where.dimensions), data_frequency)
-    return panel, _statistics(rows, attributes)
+    panels = {
+        name: _panel(
+            {
+                key: {moment: (entry[0][column], entry[1]) for moment, entry in series.items()}
+                for key, series in observations.items()
+            },
+            list(where.dimensions),
+            data_frequency,
+        )
+        for column, name in enumerate(where.values)
+    }
+    return panels, _statistics(rows, attributes)
 
 
 def validate_csv(data: bytes, attributes: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
-    """Related time series and item metadata: the rows must fit the schema."""
+    """Item metadata: the rows must fit the schema."""
     rows = _rows(data, attributes)
     errors = []
     for line, row in rows:

@@ -26,11 +26,14 @@ from sensorium.models.forecasting.algorithms import forecast_plan, make
 from sensorium.models.forecasting.frequency import frequency
 from sensorium.models.forecasting.prediction import LEVELS, Prediction
 from sensorium.services.forecast import importing, resources
+from sensorium.services.forecast import related as related_series
 from sensorium.services.forecast.panel import (
     Panel,
     dimension_arrays,
     load_arrays,
     read_dimensions,
+    related_from_bytes,
+    related_to_bytes,
     save_arrays,
 )
 from sensorium.services.forecast.tables import ForecastResource
@@ -171,15 +174,21 @@ class JobRunner:
         data = self._read(path)
         schema = dataset.request["Schema"]["Attributes"]
         try:
-            if dataset.request["DatasetType"] == "TARGET_TIME_SERIES":
-                panel, statistics = importing.parse_target_csv(
+            kind = dataset.request["DatasetType"]
+            if kind in ("TARGET_TIME_SERIES", "RELATED_TIME_SERIES"):
+                panels, statistics = importing.parse_series_csv(
                     data,
                     dataset.request["Domain"],
+                    kind,
                     schema,
                     dataset.request["DataFrequency"],
                     row.request.get("TimestampFormat"),
                 )
-                payload: bytes | None = panel.to_bytes()
+                payload: bytes | None = (
+                    next(iter(panels.values())).to_bytes()
+                    if kind == "TARGET_TIME_SERIES"
+                    else related_to_bytes(panels)
+                )
             else:
                 statistics, payload = importing.validate_csv(data, schema), None
         except importing.ImportFailed as failure:
@@ -213,6 +222,7 @@ class JobRunner:
         quantiles = [float(kind) for kind in types if kind != "mean"]
         season = frequency(panel.frequency).season
         histories = panel.filled()
+        related = self._covariates(row, panel, horizon)
         metric = request.get("OptimizationMetric") or "AverageWeightedQuantileLoss"
         steps = self._deepar_steps(request)
         windows_count, offset = row.details["windows"], row.details["offset"]
@@ -222,7 +232,7 @@ class JobRunner:
             forecaster = make(name, self.device, steps)
             try:
                 results[name] = evaluation.backtest(
-                    forecaster, histories, horizon, season, windows_count, offset
+                    forecaster, histories, horizon, season, windows_count, offset, 0, related
                 )
             except (ValueError, FloatingPointError, RuntimeError) as error:
                 failures[name] = str(error)
@@ -242,7 +252,7 @@ class JobRunner:
             )
             chosen = [name]
         predictions = forecast_plan(
-            plan, histories, horizon, season, lambda name: make(name, self.device, steps)
+            plan, histories, horizon, season, lambda name: make(name, self.device, steps), related
         )
         evaluations.update(
             (name, _evaluation(panel, windows, quantiles, types, horizon))
@@ -257,6 +267,21 @@ class JobRunner:
             "frequency": panel.frequency,
         }
         return Outcome(details, _distribution(panel, predictions))
+
+    def _covariates(
+        self, row: ForecastResource, panel: Panel, horizon: int
+    ) -> list[np.ndarray] | None:
+        """The related time series, aligned to each target series and its horizon."""
+        arn = row.details.get("related_import_arn")
+        if arn is None:
+            return None
+        _, data = self._related(row, "import_job", arn)
+        if data is None:
+            raise JobFailed("The related time series import holds no data.")
+        try:
+            return related_series.covariates(panel, related_from_bytes(data), horizon)
+        except related_series.RelatedDataProblem as problem:
+            raise JobFailed(str(problem)) from None
 
     def _deepar_steps(self, request: dict[str, Any]) -> int | None:
         epochs = (request.get("TrainingParameters") or {}).get("epochs")

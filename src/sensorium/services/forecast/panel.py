@@ -43,11 +43,12 @@ class Panel:
         """Series ``index``'s item and dimension values."""
         return (self.items[index], *(values[index] for values in self.dimensions.values()))
 
-    def grouped(self, dimensions: list[str]) -> Panel:
+    def grouped(self, dimensions: list[str], mean: bool = False) -> Panel:
         """The series by item and the given dimensions only: series that differ only in the
         other dimensions are summed step by step (a step missing from all of them stays
-        missing), as Amazon Forecast aggregates the target. ``ValueError`` when such series
-        are not on one time grid."""
+        missing), as Amazon Forecast aggregates the target; with ``mean``, averaged instead
+        (related series such as prices). ``ValueError`` when such series are not on one time
+        grid."""
         if list(self.dimensions) == dimensions:
             return self
         unknown = set(dimensions) - set(self.dimensions)
@@ -75,14 +76,16 @@ class Panel:
                 offset + len(self.values[i]) for offset, i in zip(offsets, indices, strict=True)
             )
             total = np.zeros(length)
-            seen = np.zeros(length, dtype=bool)
+            seen = np.zeros(length)
             for offset, i in zip(offsets, indices, strict=True):
                 series = self.values[i]
                 present = ~np.isnan(series)
                 total[offset : offset + len(series)] += np.where(present, series, 0.0)
-                seen[offset : offset + len(series)] |= present
+                seen[offset : offset + len(series)] += present
+            if mean:
+                total = total / np.maximum(seen, 1)
             starts.append(start)
-            values.append(np.where(seen, total, np.nan))
+            values.append(np.where(seen > 0, total, np.nan))
         keys = list(members)
         return Panel(
             self.frequency,
@@ -136,6 +139,23 @@ def read_dimensions(stored: Any) -> dict[str, list[str]]:
     names = [str(name) for name in stored["dimension_names"]]
     rows = stored["dimension_values"]
     return {name: [str(value) for value in rows[n]] for n, name in enumerate(names)}
+
+
+def related_to_bytes(features: dict[str, Panel]) -> bytes:
+    """Related time series: one panel per numeric feature."""
+    arrays = {
+        f"feature_{n}": np.frombuffer(panel.to_bytes(), dtype=np.uint8)
+        for n, panel in enumerate(features.values())
+    }
+    return save_arrays(names=np.array(list(features), dtype=str), **arrays)
+
+
+def related_from_bytes(data: bytes) -> dict[str, Panel]:
+    stored = load_arrays(data)
+    return {
+        str(name): Panel.from_bytes(stored[f"feature_{n}"].tobytes())
+        for n, name in enumerate(stored["names"])
+    }
 
 
 def save_arrays(**arrays: NDArray[np.generic]) -> bytes:

@@ -282,6 +282,9 @@ class ForecastService:
                 raise invalid(str(error)) from None
             self._check_horizon(panel, frequency_name, horizon, windows, offset, auto)
             details["import_arn"] = target.arn
+            related = self._latest_import(session, ctx, group, "RELATED_TIME_SERIES")
+            if related is not None:
+                details["related_import_arn"] = related.arn
 
         request = _without(params, "PredictorName", "Tags")
         row = resources.add(
@@ -321,9 +324,19 @@ class ForecastService:
         self, session: Session, ctx: RequestContext, group: ForecastResource
     ) -> ForecastResource:
         """The latest ACTIVE import of the group's TARGET_TIME_SERIES dataset."""
+        found = self._latest_import(session, ctx, group, "TARGET_TIME_SERIES")
+        if found is None:
+            raise invalid(f"The dataset group {group.arn} has no TARGET_TIME_SERIES dataset.")
+        return found
+
+    def _latest_import(
+        self, session: Session, ctx: RequestContext, group: ForecastResource, dataset_type: str
+    ) -> ForecastResource | None:
+        """The latest ACTIVE import of the group's dataset of that type; None when the group
+        has no such dataset."""
         for dataset_arn in group.details.get("DatasetArns", []):
             dataset = find(session, ctx, "dataset", dataset_arn)
-            if dataset.request["DatasetType"] != "TARGET_TIME_SERIES":
+            if dataset.request["DatasetType"] != dataset_type:
                 continue
             imports = sorted(
                 resources.children(session, dataset_arn, ("import_job",)), key=lambda r: r.id
@@ -334,7 +347,7 @@ class ForecastService:
             if any(job.status in resources.PENDING for job in imports):
                 raise in_use(f"The import into {dataset_arn} has not finished yet.")
             raise invalid(f"The dataset {dataset_arn} has no successful import.")
-        raise invalid(f"The dataset group {group.arn} has no TARGET_TIME_SERIES dataset.")
+        return None
 
     def _check_horizon(
         self,
