@@ -71,6 +71,7 @@ class _Batch:
     log_scale: Array  # each row's log standard deviation (a static feature)
     covariates: Array | None  # (batch, length, k) standardised related series; 0 = padding
     items: torch.Tensor
+    shape: _Shape
 
 
 class _Features:
@@ -80,11 +81,11 @@ class _Features:
         self.season = season
         self.lags = lags
         self.covariates = covariates
-        self.size = len(lags) + 1 + (2 if season > 1 else 0) + covariates
+        self.size = len(lags) + 2 + (2 if season > 1 else 0) + covariates
 
     def build(self, batch: _Batch, start: int, end: int) -> Array:
         """Inputs for predicting positions start..end-1: lagged targets, log scale, seasonal
-        phase, and the related series' values at the predicted position itself."""
+        phase, the steps ahead, and the related series' values at the predicted position."""
         values = batch.values
         positions = np.arange(start, end)
         columns = []
@@ -94,6 +95,9 @@ class _Features:
             )
             columns.append(np.nan_to_num(lagged, nan=0.0))
         columns.append(np.repeat(batch.log_scale[:, None], len(positions), axis=1))
+        # How far into the rollout (0 over the observed context): lets the bands widen.
+        ahead = np.maximum(positions - batch.shape.span + 1, 0) / batch.shape.horizon
+        columns.append(np.repeat(ahead[None, :], len(values), axis=0))
         if self.season > 1:
             phase = (batch.phase0[:, None] + positions[None, :]) % self.season
             angle = 2 * math.pi * phase / self.season
@@ -247,6 +251,7 @@ def _batch(
         np.log(scale),
         covariates,
         _items(items, config),
+        shape,
     )
     return batch, center, scale
 
@@ -263,7 +268,12 @@ def _rollout(
     learned a one-step extrapolation that drifted within a few steps: on 100 M4 Hourly series
     sMAPE 19.9 with only 19 % of held-out points inside its p10-p90 band.)"""
     rolled = _Batch(
-        batch.values.copy(), batch.phase0, batch.log_scale, batch.covariates, batch.items
+        batch.values.copy(),
+        batch.phase0,
+        batch.log_scale,
+        batch.covariates,
+        batch.items,
+        batch.shape,
     )
     inputs = features.build(rolled, shape.history, shape.span)
     distribution, state = network(_tensor(inputs, config), batch.items)
