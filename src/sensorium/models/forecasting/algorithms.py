@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -27,6 +28,18 @@ class Forecaster(Protocol):
 
 ALGORITHMS = ("Deep_AR_Plus", "ETS", "ARIMA", "NPTS", "Seasonal_Naive")
 GLOBAL_ALGORITHMS = frozenset({"Deep_AR_Plus"})  # trained across all series at once
+
+
+def training_device() -> str:
+    """Where the recurrent network trains: the CPU unless ``SENSORIUM_FORECAST_DEVICE`` says
+    "cuda" (and CUDA is there). Measured on an H200 machine, the default network (2 x 32 GRU,
+    batch 32, one step at a time through the rollout) trained 1.5x slower on the GPU than
+    on two of its CPU cores, with the same accuracy: launch and copy overheads dominate."""
+    if os.environ.get("SENSORIUM_FORECAST_DEVICE", "cpu") != "cuda":
+        return "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def make(name: str, device: str = "cpu", training_steps: int | None = None) -> Forecaster:

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sensorium.models.forecasting import evaluation
-from sensorium.models.forecasting.algorithms import ALGORITHMS, forecast_plan, make
+from sensorium.models.forecasting.algorithms import ALGORITHMS, forecast_plan, make, training_device
 from sensorium.models.forecasting.frequency import FREQUENCIES, frequency
 from sensorium.models.forecasting.prediction import Prediction
-from sensorium.models.registry import best_device
 from sensorium.services.forecast import importing
 from sensorium.services.forecast.panel import Panel
 
@@ -61,7 +60,7 @@ def forecast_command(args: argparse.Namespace) -> int:
         return _fail("--horizon must be between 1 and a third of the longest series")
     season = frequency(panel.frequency).season
     names = list(ALGORITHMS) if args.algorithm == "auto" else [args.algorithm]
-    device = best_device()
+    device = training_device()
     plan: list[tuple[str, ...]] = [(names[0],)] * len(histories)
     if len(names) > 1:
         results = {
