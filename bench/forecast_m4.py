@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import time
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from sensorium.models.forecasting.algorithms import ALGORITHMS, make
 from sensorium.models.forecasting.evaluation import CANDIDATE_TOLERANCE, backtest, choose
 from sensorium.models.forecasting.prediction import Prediction, average
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "forecasting" / "m4"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(os.environ.get("SENSORIUM_BENCH_DATA", SHARED)) / "forecasting" / "m4"
 SETS = {"Hourly": (48, 24, 24), "Weekly": (13, 52, 1)}  # horizon, model season, MASE m
 TOLERANCES = (CANDIDATE_TOLERANCE, 1.0, 1.1, 1.5, float("inf"))  # the last: every candidate
 

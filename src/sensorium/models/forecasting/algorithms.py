@@ -32,9 +32,10 @@ GLOBAL_ALGORITHMS = frozenset({"Deep_AR_Plus"})  # trained across all series at 
 
 def training_device() -> str:
     """Where the recurrent network trains: the CPU unless ``SENSORIUM_FORECAST_DEVICE`` says
-    "cuda" (and CUDA is there). Measured on an H200 machine, the default network (2 x 32 GRU,
-    batch 32, one step at a time through the rollout) trained 1.5x slower on the GPU than
-    on two of its CPU cores, with the same accuracy: launch and copy overheads dominate."""
+    "cuda" (and CUDA is there). Measured on an H200 machine (bench/gpu_check.py), the default
+    network (2 x 32 GRU, batch 32, one step at a time through the rollout) trained 1.4x
+    slower on the GPU than on two of its CPU cores, with the same accuracy: launch and copy
+    overheads dominate."""
     if os.environ.get("SENSORIUM_FORECAST_DEVICE", "cpu") != "cuda":
         return "cpu"
     import torch
