@@ -76,18 +76,19 @@ def dataset_with_import(
     csv_text: str | bytes,
     frequency: str = "H",
     schema: dict[str, Any] = SCHEMA,
+    domain: str = "CUSTOM",
     **import_args: Any,
 ) -> tuple[str, str, dict[str, Any]]:
-    """A CUSTOM dataset group + TARGET dataset + import; (group ARN, dataset ARN, import job)."""
+    """A dataset group + TARGET dataset + import; (group ARN, dataset ARN, import job)."""
     dataset = forecast.create_dataset(
         DatasetName=unique("ds"),
-        Domain="CUSTOM",
+        Domain=domain,
         DatasetType="TARGET_TIME_SERIES",
         DataFrequency=frequency,
         Schema=schema,
     )["DatasetArn"]
     group = forecast.create_dataset_group(
-        DatasetGroupName=unique("dg"), Domain="CUSTOM", DatasetArns=[dataset]
+        DatasetGroupName=unique("dg"), Domain=domain, DatasetArns=[dataset]
     )["DatasetGroupArn"]
     job_arn = forecast.create_dataset_import_job(
         DatasetImportJobName=unique("imp"),

@@ -327,9 +327,11 @@ class JobRunner:
         if data is None:
             raise JobFailed("The forecast holds no data.")
         table = ForecastTable.load(data, forecast.details)
+        group, _ = self._related(row, "dataset_group", forecast.details["links"]["DatasetGroupArn"])
+        identifier = importing.DOMAIN_FIELDS[group.request["Domain"]][0]
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(["item_id", *table.dimensions, "date", *table.labels])
+        writer.writerow([identifier, *table.dimensions, "date", *table.labels])
         for index, item in enumerate(table.items):
             series = [item, *(values[index] for values in table.dimensions.values())]
             for step, moment in enumerate(table.timestamps(index)):
