@@ -36,6 +36,23 @@ def test_forecast_csv_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_auto_chooses_per_item_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch.set_num_threads(1)
+    monkeypatch.setenv("SENSORIUM_FORECAST_DEEPAR_STEPS", "40")
+    train, _ = m4_series("Hourly", 3)
+    data = tmp_path / "series.csv"
+    data.write_text(long_csv([s[-240:] for s in train], dt.timedelta(hours=1)))
+    assert run(str(data), "--horizon", "24") == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("Chose ")
+    assert "AverageWeightedQuantileLoss" in captured.err
+    lines = captured.out.splitlines()
+    assert len(lines) == 1 + 3 * 24
+    assert {line.split(",")[0] for line in lines[1:]} == {"item_0", "item_1", "item_2"}
+
+
 def test_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(str(tmp_path / "none.csv"), "--horizon", "3") == 1
     bad = tmp_path / "bad.csv"

@@ -30,6 +30,13 @@ ALGORITHMS = ("Deep_AR_Plus", "ETS", "ARIMA", "NPTS", "Seasonal_Naive")
 GLOBAL_ALGORITHMS = frozenset({"Deep_AR_Plus"})  # trained across all series at once
 
 
+def configured_training_steps() -> int | None:
+    """``SENSORIUM_FORECAST_DEEPAR_STEPS``: the recurrent network's gradient steps (None: the
+    model's default)."""
+    configured = os.environ.get("SENSORIUM_FORECAST_DEEPAR_STEPS")
+    return int(configured) if configured else None
+
+
 def training_device() -> str:
     """Where the recurrent network trains: the CPU unless ``SENSORIUM_FORECAST_DEVICE`` says
     "cuda" (and CUDA is there). Measured on an H200 machine (bench/gpu_check.py), the default

@@ -2,7 +2,8 @@
 ARIMA, NPTS, seasonal naive, AutoPredictor), forecasts, queries and exports.
 
 Configuration (environment):
-  SENSORIUM_FORECAST_DEEPAR_STEPS  gradient steps for the recurrent network (default 1000);
+  SENSORIUM_FORECAST_DEEPAR_STEPS  gradient steps for the recurrent network (default 1000; the
+                                   CLI too);
                                    a predictor's TrainingParameters "epochs" overrides it
   SENSORIUM_FORECAST_DEVICE        "cuda" to train it on the GPU (default "cpu": faster for
                                    this small network, measured)

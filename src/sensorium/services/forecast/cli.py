@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from sensorium.models.forecasting import evaluation
-from sensorium.models.forecasting.algorithms import ALGORITHMS, forecast_plan, make, training_device
+from sensorium.models.forecasting.algorithms import (
+    ALGORITHMS,
+    configured_training_steps,
+    forecast_plan,
+    make,
+    training_device,
+)
 from sensorium.models.forecasting.frequency import FREQUENCIES, frequency
 from sensorium.models.forecasting.prediction import Prediction
 from sensorium.services.forecast import importing
@@ -60,11 +66,11 @@ def forecast_command(args: argparse.Namespace) -> int:
         return _fail("--horizon must be between 1 and a third of the longest series")
     season = frequency(panel.frequency).season
     names = list(ALGORITHMS) if args.algorithm == "auto" else [args.algorithm]
-    device = training_device()
+    device, steps = training_device(), configured_training_steps()
     plan: list[tuple[str, ...]] = [(names[0],)] * len(histories)
     if len(names) > 1:
         results = {
-            name: evaluation.backtest(make(name, device), histories, horizon, season)
+            name: evaluation.backtest(make(name, device, steps), histories, horizon, season)
             for name in names
         }
         choice = evaluation.choose(
@@ -76,7 +82,9 @@ def forecast_command(args: argparse.Namespace) -> int:
         )
         print(choice.reason, file=sys.stderr)
         plan = choice.plan
-    predictions = forecast_plan(plan, histories, horizon, season, lambda name: make(name, device))
+    predictions = forecast_plan(
+        plan, histories, horizon, season, lambda name: make(name, device, steps)
+    )
     _print(panel, predictions, horizon)
     if args.plot:
         return _plot(args.plot, panel, predictions, horizon)

@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,11 @@ from sqlalchemy import select, update
 from sensorium.blobs import BlobStore, parse_s3_uri
 from sensorium.errors import BlobError, BlobNotFound
 from sensorium.models.forecasting import evaluation
-from sensorium.models.forecasting.algorithms import forecast_plan, make
+from sensorium.models.forecasting.algorithms import (
+    configured_training_steps,
+    forecast_plan,
+    make,
+)
 from sensorium.models.forecasting.frequency import frequency
 from sensorium.models.forecasting.prediction import LEVELS, Prediction
 from sensorium.services.forecast import importing, resources
@@ -65,8 +68,7 @@ class JobRunner:
         self.blobs = blobs
         self.submit = submit
         self.device = device
-        configured = os.environ.get("SENSORIUM_FORECAST_DEEPAR_STEPS")
-        self.deepar_steps = int(configured) if configured else None
+        self.deepar_steps = configured_training_steps()
 
     def recover(self) -> None:
         with self.db.transaction() as session:
