@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sensorium.models.forecasting.local import LocalForecaster
 from sensorium.models.forecasting.prediction import (
     LEVELS,
     Array,
@@ -13,21 +14,11 @@ from sensorium.models.forecasting.prediction import (
 from sensorium.models.forecasting.statistical import is_seasonal
 
 
-class SeasonalNaive:
+class SeasonalNaive(LocalForecaster):
     """Repeat the last season; Gaussian bands from the in-sample seasonal-naive residuals,
     widening with the number of seasons ahead (Hyndman & Athanasopoulos, section 5.5)."""
 
     name = "Seasonal_Naive"
-
-    def forecast(
-        self,
-        histories: list[Array],
-        horizon: int,
-        season: int,
-        seed: int = 0,
-        covariates: list[Array] | None = None,  # unused: local models ignore related data
-    ) -> list[Prediction]:
-        return [self._one(history, horizon, season) for history in histories]
 
     def _one(self, history: Array, horizon: int, season: int) -> Prediction:
         lag = season if len(history) >= 2 * season else 1
@@ -40,7 +31,7 @@ class SeasonalNaive:
         return from_gaussian(mean.astype(np.float64), sigma * np.sqrt(seasons_ahead))
 
 
-class NPTS:
+class NPTS(LocalForecaster):
     """Non-parametric time series forecaster in the spirit of Amazon's NPTS.
 
     Each future step's distribution is the empirical distribution of past observations at
@@ -54,16 +45,6 @@ class NPTS:
     def __init__(self, decay: float = 0.2, context_seasons: int = 30) -> None:
         self.decay = decay
         self.context_seasons = context_seasons
-
-    def forecast(
-        self,
-        histories: list[Array],
-        horizon: int,
-        season: int,
-        seed: int = 0,
-        covariates: list[Array] | None = None,  # unused: local models ignore related data
-    ) -> list[Prediction]:
-        return [self._one(history, horizon, season) for history in histories]
 
     def _one(self, history: Array, horizon: int, season: int) -> Prediction:
         period = season if is_seasonal(history, season) else 1

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sensorium.models.forecasting.local import LocalForecaster
 from sensorium.models.forecasting.prediction import Array, Prediction, from_gaussian
 
 log = logging.getLogger(__name__)
@@ -74,23 +75,14 @@ class Deseasonalised:
         return from_gaussian(mean * self.future, std * self.future)
 
 
-class ETS:
+class ETS(LocalForecaster):
     """Additive-error ETS with no trend or a damped trend, chosen per series by AICc, on the
     seasonally adjusted series (M4's benchmark treatment of seasonality)."""
 
     name = "ETS"
 
-    def forecast(
-        self,
-        histories: list[Array],
-        horizon: int,
-        season: int,
-        seed: int = 0,
-        covariates: list[Array] | None = None,  # unused: local models ignore related data
-    ) -> list[Prediction]:
-        return [self._one(history[-MAX_HISTORY:], horizon, season) for history in histories]
-
     def _one(self, history: Array, horizon: int, season: int) -> Prediction:
+        history = history[-MAX_HISTORY:]
         ets = _statsmodels("tsa.exponential_smoothing.ets")
         series = Deseasonalised(history, horizon, season)
         # statsmodels' ETS prediction needs an indexed series (plain arrays fail in 0.15).
@@ -118,23 +110,13 @@ class ETS:
         return series.reseasonalise(mean, np.sqrt(np.maximum(variance, 0.0)))
 
 
-class ARIMA:
+class ARIMA(LocalForecaster):
     """ARIMA(p,1,q) chosen per series by AIC over a small grid, on the seasonally adjusted
     series (classical decomposition, as the M4 statistical benchmarks do), reseasonalised."""
 
     name = "ARIMA"
     ORDERS = ((0, 1, 1), (1, 1, 0), (1, 1, 1))
     HISTORY = 300  # state-space ARIMA fits grow with length; recent history suffices
-
-    def forecast(
-        self,
-        histories: list[Array],
-        horizon: int,
-        season: int,
-        seed: int = 0,
-        covariates: list[Array] | None = None,  # unused: local models ignore related data
-    ) -> list[Prediction]:
-        return [self._one(history, horizon, season) for history in histories]
 
     def _one(self, history: Array, horizon: int, season: int) -> Prediction:
         arima = _statsmodels("tsa.arima.model")
