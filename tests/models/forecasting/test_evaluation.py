@@ -66,3 +66,11 @@ def test_items_missing_from_the_backtest_take_the_best_candidate() -> None:
     assert len(choice.plan) == 5
     best = min((v, k) for k, v in choice.values.items() if k != "per-item plan")[1]
     assert choice.plan[3] == choice.plan[4] == tuple(best.split("+"))
+
+
+def test_legacy_automl_picks_one_algorithm_for_every_item() -> None:
+    results = backtests({"A": [0.0, 6.0, 1.0], "B": [6.0, 0.0, 1.5]})
+    choice = choose(results, "WAPE", [0.5], ["0.5"], 3, tolerance=1.0, pairs=False)
+    assert set(choice.values) == {"A", "B", "per-item plan"}  # no pair averages
+    assert len(set(choice.plan)) == 1
+    assert choice.reason.startswith("Chose ")

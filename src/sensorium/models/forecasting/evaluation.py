@@ -180,14 +180,17 @@ def choose(
     forecast_types: list[str],
     count: int,
     tolerance: float = CANDIDATE_TOLERANCE,
+    pairs: bool = True,
 ) -> Choice:
     """Per item (``count`` of them), the candidate with the lowest backtest ``metric`` on
     that item.
 
-    Candidates are the algorithms and the quantile averages of every pair of them. Only those
-    whose pooled backtest value (over all items) is within ``tolerance`` of the best compete
-    for an item; items missing from every backtest window take the best pooled candidate."""
-    candidates = _candidates(results)
+    Candidates are the algorithms and (with ``pairs``) the quantile averages of every pair of
+    them. Only those whose pooled backtest value (over all items) is within ``tolerance`` of
+    the best compete for an item; items missing from every backtest window take the best
+    pooled candidate. ``tolerance=1.0, pairs=False`` is the legacy AutoML choice: one
+    algorithm for every item."""
+    candidates = _candidates(results) if pairs else dict(results)
     values = {
         label: _value(windows_, metric, quantiles, forecast_types)
         for label, windows_ in candidates.items()

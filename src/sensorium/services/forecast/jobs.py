@@ -241,9 +241,19 @@ class JobRunner:
         if not results:
             raise JobFailed(f"No algorithm could be trained: {failures}")
         if len(results) > 1:
-            choice = evaluation.choose(results, metric, quantiles, types, len(histories))
+            auto = bool(row.details.get("auto"))
+            if auto:
+                choice = evaluation.choose(results, metric, quantiles, types, len(histories))
+            else:  # CreatePredictor's PerformAutoML: one winning algorithm for every item
+                choice = evaluation.choose(
+                    results, metric, quantiles, types, len(histories), 1.0, pairs=False
+                )
             plan, reason = choice.plan, choice.reason
-            evaluations = {AUTO_PLAN: _evaluation(panel, choice.windows, quantiles, types, horizon)}
+            evaluations = (
+                {AUTO_PLAN: _evaluation(panel, choice.windows, quantiles, types, horizon)}
+                if auto
+                else {}
+            )
             chosen = list(choice.algorithms)
         else:
             (name,) = results
