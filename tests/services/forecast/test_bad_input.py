@@ -30,6 +30,8 @@ GOOD = long_csv([[1.0, 2.0, 3.0, 4.0] * 10], dt.timedelta(hours=1))
         ("01/02/2020,1,a\n", "does not match the format"),
         ("2020-01-01 00:00:00,1,a\n2020-01-01 00:30:00,2,a\n", "not on the H grid"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (f"2020-01-01 00:00:00,1,{'x' * 300}\n", "longer than 256 characters"),
+        ("1900-01-01 00:00:00,1,a\n2100-01-01 00:00:00,2,a\n", "at most 1000000 are allowed"),
         ("", "no data rows"),
     ],
 )

@@ -48,3 +48,10 @@ def test_dimensions_survive_storage() -> None:
     assert [again.key(i) for i in range(3)] == [("a", "n", "x"), ("a", "s", "x"), ("b", "n", "y")]
     plain = Panel("H", ["a"], [DAY], [np.array([1.0])])
     assert Panel.from_bytes(plain.to_bytes()).dimensions == {}
+
+
+def test_grouping_refuses_series_spanning_too_long() -> None:
+    panel = stores()
+    panel.starts[1] = DAY + dt.timedelta(hours=1_000_000)
+    with pytest.raises(ValueError, match="at most 1000000"):
+        panel.grouped([])

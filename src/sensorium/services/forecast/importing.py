@@ -17,9 +17,10 @@ import numpy as np
 
 from sensorium.models.forecasting.frequency import frequency
 from sensorium.services.forecast import timestamps
-from sensorium.services.forecast.panel import Panel
+from sensorium.services.forecast.panel import MAX_SERIES_STEPS, Panel
 
 MAX_REPORTED_ERRORS = 5
+MAX_KEY_CHARS = 256  # item identifiers and dimension values (a limit of this server)
 
 # Each domain's target field and item identifier (Amazon Forecast's predefined domains).
 DOMAIN_FIELDS: dict[str, tuple[str, str]] = {
@@ -139,6 +140,12 @@ def parse_series_csv(
             errors.append(f"line {line}: the item identifier is empty")
             continue
         key = (item, *(row[position] for position in where.dimensions.values()))
+        if any(len(part) > MAX_KEY_CHARS for part in key):
+            errors.append(
+                f"line {line}: an item identifier or dimension value is longer than "
+                f"{MAX_KEY_CHARS} characters"
+            )
+            continue
         series = observations.setdefault(key, {})
         if moment in series:
             errors.append(
@@ -240,13 +247,17 @@ def _panel(
         for moment in moments:
             steps = grid.steps_between(start, moment)
             if steps is None:
-                described = _describe(key, dimensions)
                 raise ImportFailed(
-                    f"{described[:1].upper()}{described[1:]}: the timestamp {moment} is not "
+                    f"{_sentence(_describe(key, dimensions))}: the timestamp {moment} is not "
                     f"on the {name} grid that starts at {start}; check DataFrequency and the "
                     "timestamps."
                 )
             positions.append(steps)
+        if positions[-1] >= MAX_SERIES_STEPS:
+            raise ImportFailed(
+                f"{_sentence(_describe(key, dimensions))} spans {positions[-1] + 1} steps of "
+                f"{name} (from {start}); at most {MAX_SERIES_STEPS} are allowed."
+            )
         array = np.full(positions[-1] + 1, np.nan)
         array[positions] = [series[moment][0] for moment in moments]
         starts.append(start)
@@ -259,6 +270,10 @@ def _panel(
         values,
         {dimension: [key[1 + n] for key in keys] for n, dimension in enumerate(dimensions)},
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _describe(key: tuple[str, ...], dimensions: list[str]) -> str:

@@ -17,6 +17,10 @@ from sensorium.models.forecasting.frequency import Frequency, frequency
 
 Array = NDArray[np.float64]
 
+# One series spans at most this many steps of its frequency (a limit of this server: two rows
+# a century apart at one-minute frequency would otherwise allocate gigabytes).
+MAX_SERIES_STEPS = 1_000_000
+
 
 @dataclass
 class Panel:
@@ -75,6 +79,11 @@ class Panel:
             length = max(
                 offset + len(self.values[i]) for offset, i in zip(offsets, indices, strict=True)
             )
+            if length > MAX_SERIES_STEPS:
+                raise ValueError(
+                    f"The series of item {self.items[indices[0]]!r} together span {length} "
+                    f"steps; at most {MAX_SERIES_STEPS} are allowed."
+                )
             total = np.zeros(length)
             seen = np.zeros(length)
             for offset, i in zip(offsets, indices, strict=True):
