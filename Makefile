@@ -1,4 +1,6 @@
 # Sensorium: `make run` sets everything up and starts the server; `make test` runs the suite.
+# Model weights install themselves: `sensorium serve` fetches what is missing on its first
+# start (into the per-user cache, or SENSORIUM_MODELS_DIR).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,12 +8,7 @@ BIN := $(VENV)/bin
 EXTRAS_ALL := all,test
 EXTRAS_TEST := all,test
 
-# Weights that no installable package ships ready to load live here (fetched at setup).
-MODELS_DIR ?= $(CURDIR)/.models
-export SENSORIUM_MODELS_DIR := $(MODELS_DIR)
-MTCNN_WHEEL := facenet_pytorch-2.6.0-py3-none-any.whl
-
-.PHONY: run test lint bench models clean
+.PHONY: run test lint format bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,16 +21,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[$(EXTRAS_TEST)]'
 	touch $@
 
-# MTCNN's P/R/O-net state dicts, read as data from the facenet-pytorch wheel (never
-# installed: its pins clash with ours).
-$(MODELS_DIR)/mtcnn/onet.pt: | $(VENV)/.installed-test
-	$(BIN)/python -m pip download --disable-pip-version-check --no-deps -q \
-		-d $(MODELS_DIR)/wheels facenet-pytorch==2.6.0
-	$(BIN)/python -m sensorium.models.faces.weights $(MODELS_DIR)/wheels/$(MTCNN_WHEEL) $(MODELS_DIR)
+models: $(VENV)/.installed-test
+	$(BIN)/sensorium models fetch
 
-models: $(MODELS_DIR)/mtcnn/onet.pt
-
-run: $(VENV)/.installed-all models
+run: $(VENV)/.installed-all
 	$(BIN)/sensorium serve
 
 test: $(VENV)/.installed-test models
@@ -41,7 +32,12 @@ test: $(VENV)/.installed-test models
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src tests
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/collections_roundtrip.py

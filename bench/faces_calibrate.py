@@ -62,7 +62,7 @@ ANCHORED_SLOPE = math.log(99.0 / 4.0) / SPREAD_TO_99
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--models-dir", default=str(ROOT / ".models"))
+    parser.add_argument("--models-dir", default=None, help="default: the configured one")
     args = parser.parse_args()
     if not (DATA / "pairs.csv").is_file():
         print(f"skipped: {DATA}/pairs.csv not found (shared data absent)")

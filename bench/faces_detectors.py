@@ -1,6 +1,6 @@
 """Compare the face detectors on the shared photos (../shared/data/faces/manifest.csv).
 
-    PYTHONPATH=src .venv/bin/python bench/faces_detectors.py [--models-dir .models]
+    PYTHONPATH=src .venv/bin/python bench/faces_detectors.py [--models-dir DIR]
 
 Per detector configuration: recall (found faces, capped at the expected count per photo,
 over expected faces), false positives on the no-face photos, extra faces on photos with a
@@ -93,7 +93,7 @@ def evaluate(
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--models-dir", default=str(ROOT / ".models"))
+    parser.add_argument("--models-dir", default=None, help="default: the configured one")
     parser.add_argument("--details", action="store_true", help="list misses and extras")
     args = parser.parse_args()
     if not (DATA / "manifest.csv").is_file():

@@ -132,8 +132,7 @@ def main() -> None:
     args = parser.parse_args()
     if not (SHARED_DATA / "faces").exists():
         raise SystemExit(f"shared data not found at {SHARED_DATA}")
-    os.environ.setdefault("SENSORIUM_MODELS_DIR", str(ROOT / ".models"))
-    pipeline = FacePipeline(models_dir=os.environ["SENSORIUM_MODELS_DIR"])
+    pipeline = FacePipeline()  # weights from the configured models directory
     pipeline.load()
     print(f"# faces ({platform.machine()}, {os.cpu_count()} cores)")
     print("\n| faces | ours p50 ms | ours p99 ms | naive p50 ms | naive p99 ms | ratio p50 |")

@@ -1,6 +1,6 @@
 """CUDA against the CPU, same machine, same run: MTCNN detection and the forecasting network.
 
-    python bench/gpu_check.py mtcnn            # needs CUDA and `make models`
+    python bench/gpu_check.py mtcnn            # needs CUDA and `sensorium models fetch`
     python bench/gpu_check.py forecast cuda    # and `forecast cpu`, pinned to other cores:
     taskset -c 0-1 python bench/gpu_check.py forecast cuda &
     taskset -c 2-3 python bench/gpu_check.py forecast cpu
@@ -44,7 +44,7 @@ def mtcnn() -> dict[str, Any]:
     boxes: dict[str, dict[str, list[list[float]]]] = {}
     devices = ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",)
     for device in devices:
-        detector = MtcnnDetector(models_dir=os.environ.get("SENSORIUM_MODELS_DIR"), device=device)
+        detector = MtcnnDetector(device=device)  # the configured models directory
         detector.load()
         for rgb in images.values():
             detector.detect(rgb)  # warm-up

@@ -55,7 +55,6 @@ class LiveServer:
 
     def start(self, timeout: float = 60) -> LiveServer:
         env = {**os.environ, "SENSORIUM_CREDENTIALS": CREDENTIALS, **self.env}
-        env.setdefault("SENSORIUM_MODELS_DIR", str(ROOT / ".models"))
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(

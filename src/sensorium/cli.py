@@ -42,6 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     version = commands.add_parser("version", help="print the version")
     version.set_defaults(run=_version)
 
+    models = commands.add_parser("models", help="model weights: list them, fetch the missing")
+    actions = models.add_subparsers(dest="action", required=True)
+    fetch = actions.add_parser("fetch", help="fetch every missing weight the services need")
+    listing = actions.add_parser("list", help="every weight the services need, and where")
+    for action, run in ((fetch, _models_fetch), (listing, _models_list)):
+        action.add_argument("--models-dir", type=Path, help="default: the per-user cache")
+        action.add_argument("--services", help="comma-separated (default: every service)")
+        action.set_defaults(run=run)
+
     from sensorium.services.rekognition.cli import add_commands as add_face_commands
 
     add_face_commands(commands)
@@ -114,28 +123,31 @@ def _version(_: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from rich.console import Console
 
+    from sensorium import services
     from sensorium.auth import credentials as creds
     from sensorium.config import Settings
+    from sensorium.models.fetch import fetch_missing
     from sensorium.server import access_log
     from sensorium.server.app import create_app
 
-    overrides = {
-        "host": args.host,
-        "port": args.port,
-        "data_dir": args.data_dir,
-        "s3_endpoint": args.s3_endpoint,
-        "log_level": args.log_level,
-    }
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings().with_overrides(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        log_level=args.log_level,
+        **{"s3.endpoint": args.s3_endpoint},
+    )
     access_log.configure(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    credentials = creds.load(settings.data_dir)
+    credentials = creds.load(settings.data_dir, settings.credentials)
     if not _is_loopback(settings.host) and not credentials.explicit:
         raise ConfigurationError(
             f"refusing to bind {settings.host}: a non-loopback address needs credentials you "
             f"chose (set {creds.ENV_VAR}, or write {settings.data_dir / creds.CONFIG_FILE})"
         )
+    fetch_missing(settings, services.enabled(settings.services), Console(stderr=True))
     app = create_app(settings, credentials)
     _banner(settings, credentials)
     uvicorn.run(
@@ -147,6 +159,38 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,
     )
     return 0
+
+
+def _model_settings(args: argparse.Namespace) -> tuple[Any, list[str]]:
+    from sensorium import services
+    from sensorium.config import Settings
+
+    settings = Settings().with_overrides(**{"models.dir": args.models_dir})
+    return settings, services.enabled(args.services or settings.services)
+
+
+def _models_fetch(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sensorium.models.fetch import fetch_missing
+
+    settings, enabled = _model_settings(args)
+    fetch_missing(settings, enabled, Console(stderr=True))
+    print(f"every weight {', '.join(enabled)} need is in place ({settings.models.dir})")
+    return 0
+
+
+def _models_list(args: argparse.Namespace) -> int:
+    from sensorium.models.fetch import report
+
+    settings, enabled = _model_settings(args)
+    missing = 0
+    for item, present in report(settings, enabled):
+        missing += not present
+        state = "ready" if present else f"missing ({item.weights.fix})"
+        print(f"{item.service:12} {item.weights.name:28} {state}")
+    print(f"models directory: {settings.models.dir}")
+    return 1 if missing else 0
 
 
 def _is_loopback(host: str) -> bool:

@@ -7,24 +7,26 @@ from pathlib import Path
 from typing import Any
 
 from sensorium.auth import credentials as creds
-from sensorium.config import DEFAULT_PORT, Settings
+from sensorium.config import Settings
 
 
 def default_endpoint() -> str:
-    return os.environ.get("SENSORIUM_ENDPOINT", f"http://127.0.0.1:{DEFAULT_PORT}")
+    return Settings().endpoint
 
 
 def client(service: str, endpoint: str, data_dir: Path | None = None) -> Any:
-    """A boto3 client: AWS_* credentials from the environment if set, else the server's own
-    (the data directory's configured or generated key pair)."""
+    """A boto3 client: AWS_* credentials from the environment if set (as boto3 reads them),
+    else the server's own (the configured or generated key pair of its data directory)."""
     import boto3
     from botocore.config import Config
 
     key_id = os.environ.get("AWS_ACCESS_KEY_ID")
     secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
     if not (key_id and secret):
-        folder = data_dir or Settings().data_dir
-        key = next(iter(creds.load(folder).keys.values()))
+        settings = Settings()
+        key = next(
+            iter(creds.load(data_dir or settings.data_dir, settings.credentials).keys.values())
+        )
         key_id, secret = key.access_key_id, key.secret_access_key
     return boto3.client(
         service,

@@ -1,48 +1,27 @@
 """Everything a running server holds, built once at startup and handed to each service.
 
 A service package exposes ``install(components)``: it registers its operation handlers,
-its models and any startup recovery (re-queueing persisted jobs). Services see no HTTP.
+its models and its job kinds, and returns the service object, which other services reach
+through ``components.service(...)`` (Lex speaks with Polly's synthesizer and listens with
+Transcribe's recogniser). Services see no HTTP.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from sensorium.blobs import BlobStore
 from sensorium.config import Settings
+from sensorium.errors import ErrorSet
+from sensorium.jobs import JobSystem
 from sensorium.models.registry import ModelRegistry
 from sensorium.operations import OperationRegistry
 from sensorium.storage.database import Database
+from sensorium.storage.paging import Paginator, TokenSigner
 
-log = logging.getLogger(__name__)
-
-
-class JobRunner:
-    """A bounded pool for asynchronous jobs (transcriptions, synthesis tasks, builds...).
-
-    Jobs must persist their own state; on restart each service re-submits what was queued
-    and settles what was interrupted.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
-
-    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
-        future = self._pool.submit(function, *args)
-        future.add_done_callback(_log_failure)
-        return future
-
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _log_failure(future: Future[Any]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("background job failed", exc_info=future.exception())
+S = TypeVar("S")
 
 
 @dataclass
@@ -52,11 +31,26 @@ class Components:
     blobs: BlobStore
     models: ModelRegistry
     operations: OperationRegistry
-    jobs: JobRunner
+    jobs: JobSystem
+    tokens: TokenSigner
+    services: dict[str, object] = field(default_factory=dict)
     shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
+
+    def paginator(self, errors: ErrorSet, max_token_length: int = 8192) -> Paginator:
+        """Pages for a service: its own error for a token it refuses."""
+        return Paginator(self.tokens, errors.bad_token, max_token_length)
+
+    def service(self, name: str, kind: type[S]) -> S | None:
+        """The installed service ``name`` (None when it is not enabled)."""
+        found = self.services.get(name)
+        if found is None:
+            return None
+        if not isinstance(found, kind):
+            raise TypeError(f"service {name!r} is a {type(found).__name__}, not {kind.__name__}")
+        return found
 
     def close(self) -> None:
         for hook in reversed(self.shutdown_hooks):
             hook()
-        self.jobs.shutdown()
+        self.jobs.stop()
         self.database.dispose()

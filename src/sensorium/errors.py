@@ -4,23 +4,27 @@ The tree::
 
     SensoriumError                  anything that goes wrong inside Sensorium
     ├── ConfigurationError          the server cannot start as configured
+    ├── ModelUnavailable            a model cannot load (its service answers its own error)
     ├── BlobError                   an S3 object cannot be read or written
     │   ├── BlobNotFound
     │   └── InvalidBlobKey          a key that would escape its bucket folder
     └── ServiceError                an error the client sees, encoded as AWS encodes it
         ├── ValidationError         input breaks the service model's constraints; each
         │                           protocol names it with the service's own exception
-        ├── SerializationError      the body cannot be decoded
-        ├── UnknownOperationError
-        └── AuthError               SigV4 verification failed (code says why)
+        ├── the common errors       (below) any service may answer
+        └── each service's errors   ``sensorium.services.<name>.errors``: one class per
+                                    exception shape of that service's botocore model
 
-Services raise ``ServiceError(code, message)`` with the exception name from the service
-model (``ResourceNotFoundException``, ...); the protocol layer looks the HTTP status up in
-the model. Third-party exceptions are translated to these at the boundary where they occur.
+A ``ServiceError`` subclass names its wire code once: the class name, which is the shape's
+name in the service model (``class ResourceNotFoundException(RekognitionError)``). The base
+class cannot be raised itself, so no code outside a declaration can reach a client. The
+protocol layer looks the HTTP status up in the model; ``status`` overrides it. Third-party
+exceptions are translated to these at the boundary where they occur.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -30,6 +34,15 @@ class SensoriumError(Exception):
 
 class ConfigurationError(SensoriumError):
     """The server cannot start with the given configuration."""
+
+
+class ModelUnavailable(SensoriumError):
+    """A model could not be loaded; the message says why and how to fix it."""
+
+    def __init__(self, model: str, reason: str) -> None:
+        super().__init__(f"The model {model} is not available: {reason}")
+        self.model = model
+        self.reason = reason
 
 
 class BlobError(SensoriumError):
@@ -47,64 +60,131 @@ class InvalidBlobKey(BlobError):
 class ServiceError(SensoriumError):
     """An error returned to the client in the service's own wire format.
 
-    ``code`` is the modelled exception name; ``status`` overrides the HTTP status found in
-    the service model (when the model has none, client errors are 400); ``fields`` are extra
-    members of the modelled error shape.
+    Subclasses are declarations: the class name is the modelled exception's name (a base
+    class of several errors declares ``code = ""``); ``models`` lists the botocore
+    service models that declare it (empty for AWS's common errors); ``status`` overrides
+    the HTTP status found in the model (client errors without one are 400); ``fields`` are
+    extra members of the modelled error shape.
     """
 
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        status: int | None = None,
-        fields: dict[str, Any] | None = None,
-    ) -> None:
+    code: str = ""
+    models: tuple[str, ...] = ()
+    status: int | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:  # a base class of errors says ``code = ""``
+            cls.code = cls.__name__
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        if not self.code:
+            raise TypeError(f"{type(self).__name__} declares no error code; raise a subclass")
         super().__init__(message)
-        self.code = code
         self.message = message
-        self.status = status
-        self.fields = fields or {}
+        self.fields = fields
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.code!r}, {self.message!r})"
+        return f"{type(self).__name__}({self.message!r})"
 
 
-class ValidationError(ServiceError):
+# AWS's common errors (any service may answer them) and the protocol layer's own.
+
+
+class CommonError(ServiceError):
+    """An error every AWS service may answer; not declared in any one service model."""
+
+    code = ""
+
+
+class ValidationError(CommonError):
     """Input that breaks a constraint of the service model.
 
-    The code is a placeholder: the protocol layer renames it to the service's validation
-    exception (``InvalidParameterException`` for Rekognition, ``ValidationException`` for
-    most others).
+    The protocol layer answers it with the service's validation exception
+    (``InvalidParameterException`` for Rekognition, ``ValidationException`` for most others).
     """
 
-    PLACEHOLDER_CODE = "ValidationException"
+    code = "ValidationException"
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, oversized: bool = False) -> None:
         count = len(problems)
         noun = "error" if count == 1 else "errors"
-        message = f"{count} validation {noun} detected: " + "; ".join(problems)
-        super().__init__(self.PLACEHOLDER_CODE, message)
+        super().__init__(f"{count} validation {noun} detected: " + "; ".join(problems))
         self.problems = problems
+        # A blob over the model's size limit: some services name that error apart
+        # (Rekognition's ImageTooLargeException).
+        self.oversized = oversized
 
 
-class SerializationError(ServiceError):
-    def __init__(self, message: str) -> None:
-        super().__init__("SerializationException", message)
+class SerializationException(CommonError):
+    pass
 
 
-class UnknownOperationError(ServiceError):
-    def __init__(self, message: str) -> None:
-        super().__init__("UnknownOperationException", message)
+class UnknownOperationException(CommonError):
+    pass
 
 
-class AuthError(ServiceError):
-    """SigV4 failures. AWS answers all of these with 403 except a missing token (403 too)."""
+class NotImplementedException(CommonError):
+    """An operation of the service model that Sensorium does not implement."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message, status=403)
+    status = 501
 
 
-class InternalFailure(ServiceError):
+class RequestEntityTooLargeException(CommonError):
+    status = 413
+
+
+class InternalFailure(CommonError):
+    status = 500
+
     def __init__(self, message: str = "An internal error occurred.") -> None:
-        super().__init__("InternalFailure", message, status=500)
+        super().__init__(message)
+
+
+class AuthError(CommonError):
+    """SigV4 failures; AWS answers every one of them with 403."""
+
+    code = ""
+    status = 403
+
+
+class MissingAuthenticationTokenException(AuthError):
+    pass
+
+
+class IncompleteSignatureException(AuthError):
+    pass
+
+
+class UnrecognizedClientException(AuthError):
+    pass
+
+
+class InvalidSignatureException(AuthError):
+    pass
+
+
+COMMON_ERRORS: frozenset[str] = frozenset(
+    cls.code
+    for cls in (
+        ValidationError,
+        SerializationException,
+        UnknownOperationException,
+        NotImplementedException,
+        RequestEntityTooLargeException,
+        InternalFailure,
+        MissingAuthenticationTokenException,
+        IncompleteSignatureException,
+        UnrecognizedClientException,
+        InvalidSignatureException,
+    )
+)
+
+
+@dataclass(frozen=True)
+class ErrorSet:
+    """The errors the shared kits (paging, jobs, models, admission) raise for one service."""
+
+    invalid: type[ServiceError]  # a request the service refuses as malformed
+    bad_token: type[ServiceError]  # a NextToken it did not issue to this caller and query
+    unavailable: type[ServiceError]  # a model the operation needs cannot load
+    throttled: type[ServiceError]  # retryable: the server is at capacity

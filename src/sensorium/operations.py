@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sensorium.context import RequestContext
+from sensorium.errors import ErrorSet
 
 Params = dict[str, Any]
 Handler = Callable[[RequestContext, Params], Params]
@@ -18,6 +19,15 @@ Handler = Callable[[RequestContext, Params], Params]
 class OperationRegistry:
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, str], Handler] = {}
+        self._errors: dict[str, ErrorSet] = {}
+
+    def declare(self, services: tuple[str, ...], errors: ErrorSet) -> None:
+        """The errors the shared kits raise for these service models."""
+        for service in services:
+            self._errors[service] = errors
+
+    def errors(self, service: str) -> ErrorSet | None:
+        return self._errors.get(service)
 
     def add(self, service: str, operation: str, handler: Handler) -> None:
         key = (service, operation)

@@ -10,7 +10,7 @@ from sensorium.errors import ConfigurationError
 
 
 def test_environment_wins_and_is_explicit(tmp_path: Path) -> None:
-    found = credentials.load(tmp_path, {credentials.ENV_VAR: "AK1:SK1,AK2:SK2:TOKEN"})
+    found = credentials.load(tmp_path, "AK1:SK1,AK2:SK2:TOKEN")
     assert found.explicit
     assert set(found.keys) == {"AK1", "AK2"}
     assert found.keys["AK2"].session_token == "TOKEN"
@@ -19,17 +19,17 @@ def test_environment_wins_and_is_explicit(tmp_path: Path) -> None:
 
 def test_config_file_is_explicit(tmp_path: Path) -> None:
     (tmp_path / credentials.CONFIG_FILE).write_text("# mine\nAKFILE:SKFILE\n")
-    found = credentials.load(tmp_path, {})
+    found = credentials.load(tmp_path)
     assert found.explicit
     assert found.keys["AKFILE"].secret_access_key == "SKFILE"
 
 
 def test_generated_once_with_private_mode(tmp_path: Path) -> None:
-    first = credentials.load(tmp_path, {})
+    first = credentials.load(tmp_path)
     assert first.generated_now and not first.explicit
     path = tmp_path / credentials.GENERATED_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    second = credentials.load(tmp_path, {})
+    second = credentials.load(tmp_path)
     assert not second.generated_now
     assert second.keys == first.keys
 

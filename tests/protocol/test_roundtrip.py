@@ -192,7 +192,7 @@ def test_streaming_payload_and_headers() -> None:
 
 
 def _minimal_input(service: str, operation: str) -> dict[str, Any]:
-    return {
+    inputs: dict[tuple[str, str], dict[str, Any]] = {
         ("rekognition", "DescribeCollection"): {"CollectionId": "c"},
         ("comprehend", "DetectSentiment"): {"Text": "t", "LanguageCode": "en"},
         ("polly", "GetLexicon"): {"Name": "l"},
@@ -202,7 +202,8 @@ def _minimal_input(service: str, operation: str) -> dict[str, Any]:
             "localeId": "en_US",
             "nluIntentConfidenceThreshold": 0.4,
         },
-    }[(service, operation)]
+    }
+    return inputs[(service, operation)]
 
 
 @pytest.mark.parametrize(

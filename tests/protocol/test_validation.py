@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import botocore.session
+from botocore.model import Shape
 
 from sensorium.protocol.validation import validate as validate_problems
 
 MODEL = botocore.session.get_session().get_service_model("rekognition")
 
 
-def validate(shape, value):  # type: ignore[no-untyped-def]
+def validate(shape: Shape, value: object) -> list[str]:
     return [str(problem) for problem in validate_problems(shape, value)]
 
 
-def shape(operation: str):  # type: ignore[no-untyped-def]
-    return MODEL.operation_model(operation).input_shape
+def shape(operation: str) -> Shape:
+    found: Shape = MODEL.operation_model(operation).input_shape
+    return found
 
 
 def test_valid_input_has_no_problems() -> None:

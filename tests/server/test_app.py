@@ -74,13 +74,10 @@ def test_unimplemented_operation_says_so(server: LiveServer) -> None:
 
 
 def test_services_can_be_limited() -> None:
+    from sensorium import services
     from sensorium.errors import ConfigurationError
-    from sensorium.server.app import SERVICE_MODULES, enabled_modules
 
-    assert enabled_modules("") == list(SERVICE_MODULES)
-    assert enabled_modules(" polly , rekognition") == [
-        "sensorium.services.rekognition",
-        "sensorium.services.polly",
-    ]
+    assert services.enabled("") == list(services.SERVICES)
+    assert services.enabled(" polly , rekognition") == ["rekognition", "polly"]
     with pytest.raises(ConfigurationError):
-        enabled_modules("rekognition,telepathy")
+        services.enabled("rekognition,telepathy")

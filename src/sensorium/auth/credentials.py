@@ -66,10 +66,10 @@ def parse(text: str, origin: str) -> dict[str, AccessKey]:
     return keys
 
 
-def load(data_dir: Path, environ: dict[str, str] | None = None) -> CredentialSet:
-    env = os.environ if environ is None else environ
-    if env.get(ENV_VAR):
-        return CredentialSet(parse(env[ENV_VAR], ENV_VAR), ENV_VAR, explicit=True)
+def load(data_dir: Path, configured: str | None = None) -> CredentialSet:
+    """``configured`` is ``settings.credentials`` (``SENSORIUM_CREDENTIALS``)."""
+    if configured:
+        return CredentialSet(parse(configured, ENV_VAR), ENV_VAR, explicit=True)
     config = data_dir / CONFIG_FILE
     if config.exists():
         return CredentialSet(parse(config.read_text(), str(config)), str(config), explicit=True)

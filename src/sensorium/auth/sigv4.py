@@ -18,7 +18,12 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from sensorium.auth.credentials import AccessKey, CredentialSet
-from sensorium.errors import AuthError
+from sensorium.errors import (
+    IncompleteSignatureException,
+    InvalidSignatureException,
+    MissingAuthenticationTokenException,
+    UnrecognizedClientException,
+)
 from sensorium.protocol.wire import WireRequest
 
 MAX_SKEW = dt.timedelta(minutes=15)
@@ -67,25 +72,21 @@ def verify(
 ) -> Principal:
     header = request.headers.get("authorization")
     if not header:
-        raise AuthError("MissingAuthenticationTokenException", "Missing Authentication Token")
+        raise MissingAuthenticationTokenException("Missing Authentication Token")
     match = _AUTHORIZATION.fullmatch(header.strip())
     scope = read_scope(request)
     if match is None or scope is None:
-        raise AuthError(
-            "IncompleteSignatureException",
+        raise IncompleteSignatureException(
             "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
             "in the AWS4-HMAC-SHA256 format.",
         )
     key = credentials.get(scope.access_key_id)
     if key is None:
-        raise AuthError(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
-        )
+        raise UnrecognizedClientException("The security token included in the request is invalid.")
     stamp = _request_time(request)
     current = now or dt.datetime.now(dt.UTC)
     if abs(current - stamp) > MAX_SKEW:
-        raise AuthError(
-            "InvalidSignatureException",
+        raise InvalidSignatureException(
             f"Signature expired: {stamp:%Y%m%dT%H%M%SZ} is now earlier than "
             f"{current - MAX_SKEW:%Y%m%dT%H%M%SZ} ({current:%Y%m%dT%H%M%SZ} - 15 min.)"
             if stamp < current
@@ -93,22 +94,19 @@ def verify(
             f"{current + MAX_SKEW:%Y%m%dT%H%M%SZ} ({current:%Y%m%dT%H%M%SZ} + 15 min.)",
         )
     if scope.date != f"{stamp:%Y%m%d}":
-        raise AuthError("InvalidSignatureException", "Credential scope date does not match.")
+        raise InvalidSignatureException("Credential scope date does not match.")
     signed = match["signed"].lower().split(";")
     if "host" not in signed:
-        raise AuthError("InvalidSignatureException", "The host header must be signed.")
+        raise InvalidSignatureException("The host header must be signed.")
     token = request.headers.get("x-amz-security-token")
     if key.session_token is not None and token != key.session_token:
-        raise AuthError(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
-        )
+        raise UnrecognizedClientException("The security token included in the request is invalid.")
     if token is not None and "x-amz-security-token" not in signed:
-        raise AuthError("InvalidSignatureException", "X-Amz-Security-Token must be signed.")
+        raise InvalidSignatureException("X-Amz-Security-Token must be signed.")
     _check_payload_hash(request)
     expected = _signature(request, key, scope, signed, stamp)
     if not hmac.compare_digest(expected, match["signature"].lower()):
-        raise AuthError(
-            "InvalidSignatureException",
+        raise InvalidSignatureException(
             "The request signature we calculated does not match the signature you provided. "
             "Check your AWS Secret Access Key and signing method.",
         )
@@ -125,9 +123,7 @@ def _request_time(request: WireRequest) -> dt.datetime:
             return parsedate_to_datetime(date).astimezone(dt.UTC)
     except (ValueError, TypeError):
         pass
-    raise AuthError(
-        "IncompleteSignatureException", "A valid X-Amz-Date or Date header is required."
-    )
+    raise IncompleteSignatureException("A valid X-Amz-Date or Date header is required.")
 
 
 def _check_payload_hash(request: WireRequest) -> None:
@@ -135,8 +131,7 @@ def _check_payload_hash(request: WireRequest) -> None:
     if claimed is None or claimed == UNSIGNED_PAYLOAD or claimed.startswith("STREAMING-"):
         return
     if claimed.lower() != hashlib.sha256(request.body).hexdigest():
-        raise AuthError(
-            "InvalidSignatureException",
+        raise InvalidSignatureException(
             "The provided x-amz-content-sha256 header does not match what was computed.",
         )
 
@@ -147,7 +142,7 @@ def _signature(
     headers = {}
     for name in signed:
         if name not in request.headers:
-            raise AuthError("InvalidSignatureException", f"Signed header '{name}' is missing.")
+            raise InvalidSignatureException(f"Signed header '{name}' is missing.")
         headers[name] = request.headers[name]
     url = "http://" + headers["host"] + request.raw_path
     if request.query:

@@ -7,12 +7,15 @@ the registry loads them lazily and thread-safely, and reports readiness for ``/r
 from __future__ import annotations
 
 import abc
+import contextlib
 import importlib.util
 import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from sensorium.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,8 @@ class ModelRegistry:
         self._factories[name] = factory
 
     def get(self, name: str, kind: type[M]) -> M:
+        """The loaded model (loading it now if need be); ``ModelUnavailable`` with the
+        reason when it cannot load."""
         model = self._instance(name)
         if not isinstance(model, kind):
             raise TypeError(f"model {name!r} is a {type(model).__name__}, not {kind.__name__}")
@@ -89,12 +94,14 @@ class ModelRegistry:
         return model
 
     def _load(self, name: str) -> Model:
-        model = self._factories[name]()
         try:
+            model = self._factories[name]()
             model.load(self.device)
         except Exception as error:
-            self._failed[name] = f"{type(error).__name__}: {error}"
-            raise
+            reason = str(error) or type(error).__name__
+            self._failed[name] = reason
+            log.warning("model %s cannot load: %s", name, reason)
+            raise ModelUnavailable(name, reason) from error
         self._loaded[name] = model
         self._failed.pop(name, None)
         log.info("loaded model %s on %s", name, self.device)
@@ -103,10 +110,8 @@ class ModelRegistry:
     def preload(self) -> None:
         """Load every registered model now (the server does this in the background)."""
         for name in list(self._factories):
-            try:
+            with contextlib.suppress(ModelUnavailable):  # logged; /ready says why
                 self._instance(name)
-            except Exception:
-                log.exception("model %s failed to load", name)
 
     def has(self, name: str) -> bool:
         return name in self._factories

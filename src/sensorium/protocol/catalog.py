@@ -8,6 +8,8 @@ from functools import cached_property
 import botocore.session
 from botocore.model import OperationModel, ServiceModel
 
+from sensorium.errors import ValidationError
+
 # Service model name -> the exception name the service uses for input that breaks the model.
 _VALIDATION_EXCEPTION = {
     "rekognition": "InvalidParameterException",
@@ -54,9 +56,23 @@ class Service:
     def validation_exception(self) -> str:
         return _VALIDATION_EXCEPTION.get(self.name, "ValidationException")
 
-    @property
-    def oversized_blob_exception(self) -> str | None:
-        return _OVERSIZED_BLOB_EXCEPTION.get(self.name)
+    def validation_exception_for(self, error: ValidationError) -> str:
+        """The code this service answers a validation failure with."""
+        if error.oversized and self.name in _OVERSIZED_BLOB_EXCEPTION:
+            return _OVERSIZED_BLOB_EXCEPTION[self.name]
+        return self.validation_exception
+
+    def declares_error(self, code: str) -> bool:
+        """Whether the service model has an exception shape named ``code``."""
+        return code in self._error_names
+
+    @cached_property
+    def _error_names(self) -> frozenset[str]:
+        return frozenset(
+            name
+            for name in self.model.shape_names
+            if self.model.shape_for(name).metadata.get("exception")
+        )
 
     def operation(self, name: str) -> OperationModel | None:
         if name not in self._operation_names:

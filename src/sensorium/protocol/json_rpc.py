@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sensorium.errors import SerializationError, ServiceError
+from sensorium.errors import SerializationException, ServiceError
 from sensorium.protocol import values
 from sensorium.protocol.catalog import Service, ServiceCatalog
 from sensorium.protocol.wire import Target, WireProtocol, WireRequest, WireResponse, error_status
@@ -36,9 +36,9 @@ class JsonRpcProtocol(WireProtocol):
         try:
             parsed = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            raise SerializationError("The request body is not valid JSON.") from None
+            raise SerializationException("The request body is not valid JSON.") from None
         if not isinstance(parsed, dict):
-            raise SerializationError("The request body must be a JSON object.")
+            raise SerializationException("The request body must be a JSON object.")
         decoded: dict[str, Any] = values.decode(shape, parsed, "json")
         return decoded
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote
 
 from botocore.model import OperationModel, Shape
 
-from sensorium.errors import SerializationError, ServiceError
+from sensorium.errors import SerializationException, ServiceError
 from sensorium.protocol import values
 from sensorium.protocol.catalog import Service, ServiceCatalog
 from sensorium.protocol.wire import Target, WireProtocol, WireRequest, WireResponse, error_status
@@ -200,9 +200,9 @@ def _parse_json_object(body: bytes) -> dict[str, Any]:
     try:
         parsed = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise SerializationError("The request body is not valid JSON.") from None
+        raise SerializationException("The request body is not valid JSON.") from None
     if not isinstance(parsed, dict):
-        raise SerializationError("The request body must be a JSON object.")
+        raise SerializationException("The request body must be a JSON object.")
     return parsed
 
 
@@ -214,10 +214,10 @@ def _from_text(shape: Shape, text: str, name: str) -> Any:
         if kind in ("float", "double"):
             return float(text)
     except ValueError:
-        raise SerializationError(f"Expected a number at '{name}'.") from None
+        raise SerializationException(f"Expected a number at '{name}'.") from None
     if kind == "boolean":
         if text.lower() not in ("true", "false"):
-            raise SerializationError(f"Expected true or false at '{name}'.")
+            raise SerializationException(f"Expected true or false at '{name}'.")
         return text.lower() == "true"
     if kind == "timestamp":
         return values.decode(shape, text, "json", name)
@@ -229,7 +229,7 @@ def _from_header(shape: Shape, text: str, name: str) -> Any:
         try:
             return json.loads(base64.b64decode(text, validate=True))
         except (binascii.Error, ValueError):
-            raise SerializationError(f"Header '{name}' is not base64-encoded JSON.") from None
+            raise SerializationException(f"Header '{name}' is not base64-encoded JSON.") from None
     if shape.type_name == "list":
         return [_from_text(shape.member, part.strip(), name) for part in text.split(",")]
     return _from_text(shape, text, name)

@@ -11,7 +11,7 @@ from typing import Any
 
 import cbor2
 
-from sensorium.errors import SerializationError, ServiceError
+from sensorium.errors import SerializationException, ServiceError
 from sensorium.protocol import values
 from sensorium.protocol.catalog import Service, ServiceCatalog
 from sensorium.protocol.wire import Target, WireProtocol, WireRequest, WireResponse, error_status
@@ -46,9 +46,9 @@ class RpcV2CborProtocol(WireProtocol):
         try:
             parsed = cbor2.loads(request.body)
         except (cbor2.CBORDecodeError, ValueError, EOFError):
-            raise SerializationError("The request body is not valid CBOR.") from None
+            raise SerializationException("The request body is not valid CBOR.") from None
         if not isinstance(parsed, dict):
-            raise SerializationError("The request body must be a CBOR map.")
+            raise SerializationException("The request body must be a CBOR map.")
         decoded: dict[str, Any] = values.decode(shape, parsed, "cbor")
         return decoded
 

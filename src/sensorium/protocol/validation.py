@@ -18,6 +18,10 @@ _MAX_SHOWN = 64
 # IAM role ARNs: some models give them their own service's ARN pattern (Forecast's RoleArn
 # must match ":forecast:"), which AWS does not enforce: a real role ARN is accepted there.
 _UNCHECKED_PATTERN_MEMBERS = frozenset({"RoleArn", "roleArn"})
+# Members whose modelled pattern contradicts the service's own documentation: Forecast's
+# Filter.Value is modelled as an ARN, but the List operations document Status filters
+# ({"Key": "Status", "Value": "ACTIVE"}).
+_UNCHECKED_PATTERN_SHAPES = frozenset({("Filter", "Value")})
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,11 @@ def _check_structure_members(
     for name, item in value.items():
         if item is not None and name in members:
             member = members[name]
-            if name in _UNCHECKED_PATTERN_MEMBERS and member.type_name == "string":
+            unchecked = (
+                name in _UNCHECKED_PATTERN_MEMBERS
+                or (shape.name, name) in _UNCHECKED_PATTERN_SHAPES
+            )
+            if unchecked and member.type_name == "string":
                 _check_size(item, len(item), member.metadata, _join(where, name), problems)
                 continue
             _check(member, item, _join(where, name), problems)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from botocore.model import Shape
 from botocore.utils import parse_timestamp
 
-from sensorium.errors import SerializationError
+from sensorium.errors import SerializationException
 
 Flavor = Literal["json", "cbor"]
 
@@ -32,7 +32,7 @@ def decode(shape: Shape, value: Any, flavor: Flavor = "json", where: str = "") -
         return None
     if kind == "structure":
         if not isinstance(value, dict):
-            raise SerializationError(f"Expected an object at '{label}'.")
+            raise SerializationException(f"Expected an object at '{label}'.")
         members = shape.members
         return {
             name: decode(members[name], item, flavor, _join(where, name))
@@ -41,11 +41,11 @@ def decode(shape: Shape, value: Any, flavor: Flavor = "json", where: str = "") -
         }
     if kind == "list":
         if not isinstance(value, list):
-            raise SerializationError(f"Expected a list at '{label}'.")
+            raise SerializationException(f"Expected a list at '{label}'.")
         return [decode(shape.member, item, flavor, f"{label}[{i}]") for i, item in enumerate(value)]
     if kind == "map":
         if not isinstance(value, dict):
-            raise SerializationError(f"Expected a map at '{label}'.")
+            raise SerializationException(f"Expected a map at '{label}'.")
         return {
             decode(shape.key, key, flavor, label): decode(
                 shape.value, item, flavor, f"{label}.{key}"
@@ -54,19 +54,19 @@ def decode(shape: Shape, value: Any, flavor: Flavor = "json", where: str = "") -
         }
     if kind == "string":
         if not isinstance(value, str):
-            raise SerializationError(f"Expected a string at '{label}'.")
+            raise SerializationException(f"Expected a string at '{label}'.")
         return value
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise SerializationError(f"Expected a boolean at '{label}'.")
+            raise SerializationException(f"Expected a boolean at '{label}'.")
         return value
     if kind in _INTEGER_TYPES:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SerializationError(f"Expected an integer at '{label}'.")
+            raise SerializationException(f"Expected an integer at '{label}'.")
         return value
     if kind in _FLOAT_TYPES:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationError(f"Expected a number at '{label}'.")
+            raise SerializationException(f"Expected a number at '{label}'.")
         return float(value)
     if kind == "blob":
         return _decode_blob(value, flavor, label)
@@ -124,19 +124,19 @@ def _decode_blob(value: Any, flavor: Flavor, label: str) -> bytes:
         try:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise SerializationError(f"Invalid base64 data at '{label}'.") from None
-    raise SerializationError(f"Expected base64-encoded data at '{label}'.")
+            raise SerializationException(f"Invalid base64 data at '{label}'.") from None
+    raise SerializationException(f"Expected base64-encoded data at '{label}'.")
 
 
 def _decode_timestamp(value: Any, label: str) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise SerializationError(f"Expected a timestamp at '{label}'.")
+        raise SerializationException(f"Expected a timestamp at '{label}'.")
     try:
         stamp: dt.datetime = parse_timestamp(value)
     except (ValueError, TypeError, OverflowError):
-        raise SerializationError(f"Invalid timestamp at '{label}'.") from None
+        raise SerializationException(f"Invalid timestamp at '{label}'.") from None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 import uuid
@@ -15,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from sensorium import __version__
+from sensorium import __version__, services
 from sensorium.auth.credentials import CredentialSet
 from sensorium.blobs import BlobStore, LocalBuckets, S3Buckets
-from sensorium.components import Components, JobRunner
+from sensorium.components import Components
 from sensorium.config import Settings
-from sensorium.errors import ConfigurationError
+from sensorium.jobs import JobSystem, RetryPolicy
 from sensorium.models.registry import ModelRegistry
 from sensorium.operations import OperationRegistry
 from sensorium.protocol.catalog import ServiceCatalog
@@ -28,25 +27,10 @@ from sensorium.protocol.wire import WireRequest, WireResponse
 from sensorium.server import access_log
 from sensorium.server.dispatch import Dispatcher
 from sensorium.storage.database import Database, sqlite_url
+from sensorium.storage.paging import TokenSigner
+from sensorium.storage.secrets import server_key
 
-# Each service package's ``install(components)`` registers its operations and models.
-SERVICE_MODULES = (
-    "sensorium.services.rekognition",
-    "sensorium.services.polly",
-    "sensorium.services.transcribe",
-    "sensorium.services.comprehend",
-    "sensorium.services.lex",
-    "sensorium.services.forecast",
-)
-
-
-def enabled_modules(services: str) -> list[str]:
-    wanted = {name.strip() for name in services.split(",") if name.strip()}
-    known = {module.rsplit(".", 1)[1]: module for module in SERVICE_MODULES}
-    unknown = wanted - set(known)
-    if unknown:
-        raise ConfigurationError(f"unknown services {sorted(unknown)}; choose from {sorted(known)}")
-    return [known[name] for name in known if not wanted or name in wanted]
+PAGINATION_KEY = "pagination"
 
 
 def build_components(settings: Settings) -> Components:
@@ -54,25 +38,33 @@ def build_components(settings: Settings) -> Components:
     database = Database(settings.database_url or sqlite_url(settings.data_dir))
     database.migrate()
     blobs: BlobStore
-    if settings.s3_endpoint:
+    if settings.s3.endpoint:
         blobs = S3Buckets(
-            settings.s3_endpoint,
-            settings.s3_access_key_id,
-            settings.s3_secret_access_key,
-            settings.s3_region,
+            settings.s3.endpoint,
+            settings.s3.access_key_id,
+            settings.s3.secret_access_key,
+            settings.s3.region,
         )
     else:
         blobs = LocalBuckets(settings.buckets_dir)
+    jobs = settings.jobs
     components = Components(
         settings=settings,
         database=database,
         blobs=blobs,
         models=ModelRegistry(),
         operations=OperationRegistry(),
-        jobs=JobRunner(settings.workers),
+        jobs=JobSystem(
+            database,
+            workers=jobs.workers,
+            retry=RetryPolicy(max_attempts=jobs.max_attempts),
+            lease_seconds=jobs.lease_seconds,
+            poll_seconds=jobs.poll_seconds,
+        ),
+        tokens=TokenSigner(server_key(database, PAGINATION_KEY)),
     )
-    for module in enabled_modules(settings.services):
-        importlib.import_module(module).install(components)
+    for name in services.enabled(settings.services):
+        components.services[name] = services.module(name).install(components)
     return components
 
 
@@ -125,6 +117,7 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # Models load in the background: /health answers at once, /ready when they are in.
         threading.Thread(target=components.models.preload, name="preload", daemon=True).start()
+        components.jobs.start()
         yield
         components.close()
 

@@ -16,8 +16,11 @@ from sensorium.auth.credentials import CredentialSet
 from sensorium.context import RequestContext
 from sensorium.errors import (
     InternalFailure,
+    InvalidSignatureException,
+    ModelUnavailable,
+    NotImplementedException,
     ServiceError,
-    UnknownOperationError,
+    UnknownOperationException,
     ValidationError,
 )
 from sensorium.operations import OperationRegistry
@@ -64,25 +67,26 @@ class Dispatcher:
             assert target.operation is not None
             if target.operation.input_shape is not None:
                 problems = validate(target.operation.input_shape, params)
-                oversized = service.oversized_blob_exception
-                if oversized and any(problem.oversized_blob for problem in problems):
-                    raise ServiceError(oversized, "The input is larger than the allowed limit.")
                 if problems:
-                    raise ValidationError([str(problem) for problem in problems])
+                    oversized = any(problem.oversized_blob for problem in problems)
+                    raise ValidationError(
+                        [str(problem) for problem in problems], oversized=oversized
+                    )
             handler = self.registry.get(service.name, target.operation_name)
             if handler is None:
-                raise ServiceError(
-                    "NotImplementedException",
+                raise NotImplementedException(
                     f"Sensorium does not implement {service.name}:{target.operation_name} yet. "
-                    "See the README for what each service supports.",
-                    status=501,
+                    "See the README for what each service supports."
                 )
             context = RequestContext(request_id, principal.account_id, principal.region)
-            result = await run_in_threadpool(handler, context, params)
+            try:
+                result = await run_in_threadpool(handler, context, params)
+            except ModelUnavailable as missing:
+                raise self._unavailable(service.name, missing) from None
             outcome.response = protocol.encode(target, result)
         except ServiceError as error:
             if isinstance(error, ValidationError) and service is not None:
-                error.code = service.validation_exception
+                error.code = service.validation_exception_for(error)
             outcome.error_code = error.code
             outcome.response = protocol.encode_error(service, error)
         except Exception:
@@ -91,17 +95,20 @@ class Dispatcher:
             outcome.response = protocol.encode_error(service, InternalFailure())
         return outcome
 
+    def _unavailable(self, service: str, missing: ModelUnavailable) -> ServiceError:
+        """A model that cannot load: the service's own error, saying why and how to fix it."""
+        errors = self.registry.errors(service)
+        return errors.unavailable(str(missing)) if errors else InternalFailure(str(missing))
+
     @staticmethod
     def _require_target(
         request: WireRequest, target: Target | None, signing_service: str
     ) -> Target:
         if target is None or target.operation is None:
             what = request.headers.get("x-amz-target") or f"{request.method} {request.raw_path}"
-            raise UnknownOperationError(f"Operation not found: {what}")
+            raise UnknownOperationException(f"Operation not found: {what}")
         if target.service.signing_name != signing_service:
-            raise ServiceError(
-                "InvalidSignatureException",
-                f"Credential should be scoped to correct service: '{target.service.signing_name}'.",
-                status=403,
+            raise InvalidSignatureException(
+                f"Credential should be scoped to correct service: '{target.service.signing_name}'."
             )
         return target

@@ -1,8 +1,9 @@
 """Engine, sessions and migrations.
 
 SQLite runs in WAL mode with foreign keys on; every write is one transaction
-(``with db.transaction() as session``), so a server killed mid-request leaves either the
-whole change or none of it.
+(``with db.transaction(ctx.scope) as session``), so a server killed mid-request leaves
+either the whole change or none of it. Every session is opened for a scope: see
+``storage.owned``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from sensorium.storage.owned import SCOPE_KEY, SessionScope
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -44,15 +47,21 @@ class Database:
             command.upgrade(config, "heads")  # one branch per service, all off 0001
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed whole on success, rolled back whole on any error."""
-        with self._sessions() as session, session.begin():
+    def transaction(self, scope: SessionScope) -> Iterator[Session]:
+        """One unit of work for ``scope``: committed whole on success, rolled back whole on
+        any error. It sees and writes only that account's rows (``storage.owned``)."""
+        with self._sessions(info={SCOPE_KEY: scope}) as session, session.begin():
             yield session
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        with self._readers() as session:
+    def reading(self, scope: SessionScope) -> Iterator[Session]:
+        """Reads for ``scope``, without taking the write lock."""
+        with self._readers(info={SCOPE_KEY: scope}) as session:
             yield session
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
 
     def dispose(self) -> None:
         self.engine.dispose()

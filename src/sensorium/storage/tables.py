@@ -1,30 +1,13 @@
-"""The tables. Every row carries the account and region that own it."""
+"""The declarative base, and the tables every service shares (tags, keyed by ARN)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class Collection(Base):
-    """A Rekognition face collection."""
-
-    __tablename__ = "collections"
-    __table_args__ = (UniqueConstraint("account_id", "region", "collection_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(12))
-    region: Mapped[str] = mapped_column(String(64))
-    collection_id: Mapped[str] = mapped_column(String(255))
-    arn: Mapped[str] = mapped_column(String(512), unique=True)
-    face_model_version: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ResourceTag(Base):
@@ -39,4 +22,4 @@ class ResourceTag(Base):
     value: Mapped[str] = mapped_column(String(256))
 
 
-__all__ = ["Base", "Collection", "ForeignKey", "ResourceTag", "relationship"]
+__all__ = ["Base", "ResourceTag"]

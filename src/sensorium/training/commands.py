@@ -61,7 +61,9 @@ def sentiment_command(args: argparse.Namespace) -> int:
     from sensorium.models.text.document import analyze
 
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    classifier = SentimentClassifier(args.variant)
+    from sensorium.config import Settings
+
+    classifier = SentimentClassifier(args.variant or Settings().comprehend.sentiment_variant)
     classifier.load("cpu")
     result = analyze(classifier, [args.text])[0]
     answer = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ from sensorium.models.faces.nms import nms
 from sensorium.models.faces.pose import estimate_pose
 from sensorium.models.faces.quality import brightness, face_quality, sharpness
 from sensorium.models.faces.types import Box, Landmarks5, Point
-from sensorium.models.faces.weights import extract_mtcnn_weights, find_mtcnn_weights
+from sensorium.models.faces.weights import find_mtcnn_weights
 
 
 def test_nms_keeps_best_of_overlapping() -> None:
@@ -68,11 +67,6 @@ def test_quality() -> None:
     assert 0 <= q.brightness <= 100 and 0 <= q.sharpness <= 100
 
 
-def test_mtcnn_weights_extraction(tmp_path: Path) -> None:
-    with pytest.raises(ModelWeightsMissingError):
+def test_missing_mtcnn_weights_say_how_to_fetch_them(tmp_path: Path) -> None:
+    with pytest.raises(ModelWeightsMissingError, match="sensorium models fetch"):
         find_mtcnn_weights(tmp_path)
-    wheel = tmp_path / "fake.whl"
-    with zipfile.ZipFile(wheel, "w") as zf:
-        zf.writestr("facenet_pytorch/data/pnet.pt", b"x")
-    with pytest.raises(ModelWeightsMissingError):
-        extract_mtcnn_weights(wheel, tmp_path / "models")  # checksum mismatch / missing

@@ -8,6 +8,7 @@ import torch
 
 from sensorium.models.forecasting import metrics
 from sensorium.models.forecasting.deepar import DeepAR, DeepARConfig
+from sensorium.models.forecasting.prediction import Prediction
 
 HORIZON, LENGTH, ITEMS = 24, 24 * 20, 8
 
@@ -40,7 +41,7 @@ def test_known_promotions_improve_the_forecast() -> None:
     blind = model.forecast(histories, HORIZON, 24)
     informed = model.forecast(histories, HORIZON, 24, covariates=flags)
 
-    def wape(predictions: list) -> float:
+    def wape(predictions: list[Prediction]) -> float:
         return metrics.wape(actual, np.array([p.quantile(0.5) for p in predictions]))
 
     assert wape(informed) < 0.6 * wape(blind), (wape(informed), wape(blind))

@@ -23,6 +23,7 @@ def encode(source: Path, container: str, codec: str, rate: int, layout: str) -> 
     buffer = io.BytesIO()
     with av.open(str(source)) as src, av.open(buffer, mode="w", format=container) as out:
         stream = out.add_stream(codec, rate=rate, layout=layout)
+        assert isinstance(stream, av.AudioStream)
         if codec == "libopencore_amrnb":
             stream.bit_rate = 12200
         encoder = stream.codec_context
@@ -36,6 +37,7 @@ def encode(source: Path, container: str, codec: str, rate: int, layout: str) -> 
         size = encoder.frame_size or 1024
         while fifo.samples:
             chunk = fifo.read(min(size, fifo.samples))
+            assert chunk is not None
             if chunk.samples < size and encoder.frame_size:
                 break  # fixed-frame codecs drop the last partial frame (a few ms)
             for packet in stream.encode(chunk):

@@ -8,17 +8,32 @@ from torch import nn
 from sensorium.models.text.lora import LoRALinear, adapter_state, apply_lora, merge_lora
 
 
+class _SelfAttention(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.query = nn.Linear(8, 8)
+        self.value = nn.Linear(8, 8)
+
+
+class _Dense(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.dense = nn.Linear(8, 8)
+
+
+class _Attention(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        # Named as in BERT ("attention.self.query"), which is what the targets match.
+        self.self = _SelfAttention()
+        self.output = _Dense()
+
+
 class _Block(nn.Module):
     def __init__(self) -> None:
         super().__init__()
-        self.attention = nn.Module()
-        self.attention.self = nn.Module()  # type: ignore[assignment]
-        self.attention.self.query = nn.Linear(8, 8)
-        self.attention.self.value = nn.Linear(8, 8)
-        self.attention.output = nn.Module()
-        self.attention.output.dense = nn.Linear(8, 8)
-        self.output = nn.Module()
-        self.output.dense = nn.Linear(8, 8)
+        self.attention = _Attention()
+        self.output = _Dense()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         a = self.attention.self.query(x) + self.attention.self.value(x)
@@ -38,11 +53,15 @@ class _Encoder(nn.Module):
         return x
 
 
-def _model() -> nn.Module:
+class _Model(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = _Encoder()
+
+
+def _model() -> _Model:
     torch.manual_seed(0)
-    model = nn.Module()
-    model.encoder = _Encoder()
-    return model
+    return _Model()
 
 
 def test_targets_are_matched_exactly() -> None:

@@ -95,6 +95,11 @@ def test_build_is_deterministic_and_versions_serve(server: LiveServer, lex: Any)
         botId=bot.bot_id, botVersionLocaleSpecification={"en_US": {"sourceBotVersion": "DRAFT"}}
     )["botVersion"]
     assert version == "1"
+    # The version keeps a copy of the built locale, as its own resource.
+    copied = lex.describe_bot_locale(botId=bot.bot_id, botVersion=version, localeId="en_US")
+    assert copied["botLocaleStatus"] == "Built"
+    listed = lex.list_bot_versions(botId=bot.bot_id)["botVersionSummaries"]
+    assert [v["botVersion"] for v in listed] == ["1"]
     alias = lex.create_bot_alias(
         botId=bot.bot_id,
         botAliasName="live",

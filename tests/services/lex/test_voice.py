@@ -70,3 +70,31 @@ def test_text_in_text_out(server: LiveServer, bot: Bot) -> None:
     assert unpack(reply["sessionState"])["intent"]["name"] == "StoreHours"
     interpretations = unpack(reply["interpretations"])
     assert interpretations[0]["nluConfidence"]["score"] > 0.4
+
+
+def test_unknown_bot_is_told_before_the_audio_is_read(server: LiveServer) -> None:
+    runtime = server.client("lexv2-runtime")
+    with pytest.raises(runtime.exceptions.ResourceNotFoundException) as raised:
+        runtime.recognize_utterance(
+            botId="NOSUCHBOT1",
+            botAliasId="TSTALIASID",
+            localeId="en_US",
+            sessionId=uuid.uuid4().hex,
+            requestContentType="audio/mpeg",
+            inputStream=b"this is not audio at all",
+        )
+    assert "NOSUCHBOT1" in raised.value.response["Error"]["Message"]
+
+
+def test_garbage_audio_for_a_real_bot_is_refused(server: LiveServer, bot: Bot) -> None:
+    runtime = server.client("lexv2-runtime")
+    with pytest.raises(runtime.exceptions.ValidationException) as raised:
+        runtime.recognize_utterance(
+            botId=bot.bot_id,
+            botAliasId="TSTALIASID",
+            localeId="en_US",
+            sessionId=uuid.uuid4().hex,
+            requestContentType="audio/mpeg",
+            inputStream=b"this is not audio at all",
+        )
+    assert "audio" in raised.value.response["Error"]["Message"]

@@ -30,9 +30,9 @@ def pcm_seconds(data: bytes, rate: int = 16000) -> float:
 
 def decode(data: bytes) -> tuple[int, float]:
     """(sample rate, seconds) of an encoded file, decoded with PyAV."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.audio[0]
-        samples = sum(frame.samples for frame in container.decode(stream))
+        samples = sum(int(frame.samples) for frame in container.decode(stream))
         return int(stream.rate), samples / stream.rate
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -30,20 +29,13 @@ ALGORITHMS = ("Deep_AR_Plus", "ETS", "ARIMA", "NPTS", "Seasonal_Naive")
 GLOBAL_ALGORITHMS = frozenset({"Deep_AR_Plus"})  # trained across all series at once
 
 
-def configured_training_steps() -> int | None:
-    """``SENSORIUM_FORECAST_DEEPAR_STEPS``: the recurrent network's gradient steps (None: the
-    model's default)."""
-    configured = os.environ.get("SENSORIUM_FORECAST_DEEPAR_STEPS")
-    return int(configured) if configured else None
-
-
-def training_device() -> str:
-    """Where the recurrent network trains: the CPU unless ``SENSORIUM_FORECAST_DEVICE`` says
-    "cuda" (and CUDA is there). Measured on an H200 machine (bench/gpu_check.py), the default
-    network (2 x 32 GRU, batch 32, one step at a time through the rollout) trained 1.4x
-    slower on the GPU than on two of its CPU cores, with the same accuracy: launch and copy
-    overheads dominate."""
-    if os.environ.get("SENSORIUM_FORECAST_DEVICE", "cpu") != "cuda":
+def training_device(requested: str) -> str:
+    """Where the recurrent network trains: the CPU unless "cuda" is requested (the service
+    passes ``settings.forecast.device``) and CUDA is there. Measured on an H200 machine
+    (bench/gpu_check.py), the default network (2 x 32 GRU, batch 32, one step at a time
+    through the rollout) trained 1.4x slower on the GPU than on two of its CPU cores, with the
+    same accuracy: launch and copy overheads dominate."""
+    if requested != "cuda":
         return "cpu"
     import torch
 

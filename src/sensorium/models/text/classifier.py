@@ -8,7 +8,6 @@ was trained, its measured accuracy and the calibration temperature).
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from sensorium.models.text.lora import adapter_state, apply_lora, merge_lora
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 DEFAULT_VARIANT = "lora"
-VARIANT_ENV = "SENSORIUM_SENTIMENT_VARIANT"
 SERVE_MAX_TOKENS = 128
 
 
@@ -116,8 +114,8 @@ class SentenceScore:
 class SentimentClassifier(Model):
     """Scores sentences with a trained artifact; thread-safe (inference only)."""
 
-    def __init__(self, variant: str | None = None, folder: Path = ARTIFACTS_DIR) -> None:
-        self.variant = variant or os.environ.get(VARIANT_ENV, DEFAULT_VARIANT)
+    def __init__(self, variant: str = DEFAULT_VARIANT, folder: Path = ARTIFACTS_DIR) -> None:
+        self.variant = variant
         self.name = f"sentiment-{self.variant}"
         self._folder = folder
         self._network: SentimentNetwork | None = None

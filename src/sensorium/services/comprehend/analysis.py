@@ -10,6 +10,12 @@ from sensorium.errors import ServiceError
 from sensorium.models.text.classifier import SentimentClassifier
 from sensorium.models.text.document import analyze
 from sensorium.models.text.language import LanguageIdentifier
+from sensorium.services.comprehend.errors import (
+    BatchSizeLimitExceededException,
+    InvalidRequestException,
+    TextSizeLimitExceededException,
+    UnsupportedLanguageException,
+)
 
 # AWS's documented limits (UTF-8 bytes per document, documents per batch).
 SENTIMENT_MAX_BYTES = 5_000
@@ -82,19 +88,17 @@ class TextAnalysis:
 def check_text(text: str, max_bytes: int) -> None:
     size = len(text.encode("utf-8"))
     if size > max_bytes:
-        raise ServiceError(
-            "TextSizeLimitExceededException",
+        raise TextSizeLimitExceededException(
             f"Input text size exceeds limit. Max length of request text allowed is "
             f"{max_bytes} bytes while in this request the text size is {size} bytes",
         )
     if not text.strip():
-        raise ServiceError("InvalidRequestException", "Text must not be blank")
+        raise InvalidRequestException("Text must not be blank")
 
 
 def check_batch_size(texts: Sequence[str]) -> None:
     if len(texts) > BATCH_MAX_DOCUMENTS:
-        raise ServiceError(
-            "BatchSizeLimitExceededException",
+        raise BatchSizeLimitExceededException(
             f"The number of documents in the request ({len(texts)}) exceeds the limit of "
             f"{BATCH_MAX_DOCUMENTS}",
         )
@@ -102,8 +106,7 @@ def check_batch_size(texts: Sequence[str]) -> None:
 
 def check_sentiment_language(language: str) -> None:
     if language not in SENTIMENT_LANGUAGES:
-        raise ServiceError(
-            "UnsupportedLanguageException",
+        raise UnsupportedLanguageException(
             f"Sentiment analysis is not available for language '{language}' on this "
             f"server; supported: {', '.join(sorted(SENTIMENT_LANGUAGES))}",
         )

@@ -1,9 +1,8 @@
 """Amazon Forecast and Forecast Query: datasets, imports, predictors (DeepAR-style RNN, ETS,
 ARIMA, NPTS, seasonal naive, AutoPredictor), forecasts, queries and exports.
 
-Configuration (environment):
-  SENSORIUM_FORECAST_DEEPAR_STEPS  gradient steps for the recurrent network (default 1000; the
-                                   CLI too);
+Settings (``settings.forecast``; the CLI reads the same):
+  SENSORIUM_FORECAST_DEEPAR_STEPS  gradient steps for the recurrent network (default 1000);
                                    a predictor's TrainingParameters "epochs" overrides it
   SENSORIUM_FORECAST_DEVICE        "cuda" to train it on the GPU (default "cpu": faster for
                                    this small network, measured)
@@ -11,19 +10,38 @@ Configuration (environment):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sensorium.components import Components
+from sensorium.config import Settings
+from sensorium.models.weights import PackagedWeights, Weights
 
-
-def install(components: Components) -> None:
-    from sensorium.models.forecasting.algorithms import training_device
-    from sensorium.services.forecast import handlers
-    from sensorium.services.forecast.jobs import JobRunner
+if TYPE_CHECKING:
     from sensorium.services.forecast.service import ForecastService
 
-    def submit(resource_id: int) -> None:
-        components.jobs.submit(runner.run, resource_id)
+SERVICES = ("forecast", "forecastquery")
+STATSMODELS = PackagedWeights("statsmodels", "statsmodels", "forecast")
 
-    runner = JobRunner(components.database, components.blobs, submit, training_device())
-    service = ForecastService(components.database, submit)
-    handlers.register(components.operations, service, components.database)
-    runner.recover()
+
+def requires(settings: Settings) -> list[Weights]:
+    return [STATSMODELS]
+
+
+def install(components: Components) -> ForecastService:
+    from sensorium.models.forecasting.algorithms import training_device
+    from sensorium.services.forecast import handlers, jobs
+    from sensorium.services.forecast.errors import ERRORS
+    from sensorium.services.forecast.service import ForecastService
+
+    settings = components.settings.forecast
+    components.operations.declare(SERVICES, ERRORS)
+    bench = jobs.Workbench(
+        components.database,
+        components.blobs,
+        training_device(settings.device),
+        settings.deepar_steps,
+    )
+    jobs.register(components.jobs, bench)
+    service = ForecastService(components.database, components.jobs, components.paginator(ERRORS))
+    handlers.register(components.operations, service)
+    return service

@@ -16,14 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sensorium.config import Settings
 from sensorium.models.forecasting import evaluation
-from sensorium.models.forecasting.algorithms import (
-    ALGORITHMS,
-    configured_training_steps,
-    forecast_plan,
-    make,
-    training_device,
-)
+from sensorium.models.forecasting.algorithms import ALGORITHMS, forecast_plan, make, training_device
 from sensorium.models.forecasting.frequency import FREQUENCIES, frequency
 from sensorium.models.forecasting.prediction import Prediction
 from sensorium.services.forecast import importing
@@ -66,7 +61,8 @@ def forecast_command(args: argparse.Namespace) -> int:
         return _fail("--horizon must be between 1 and a third of the longest series")
     season = frequency(panel.frequency).season
     names = list(ALGORITHMS) if args.algorithm == "auto" else [args.algorithm]
-    device, steps = training_device(), configured_training_steps()
+    configured = Settings().forecast
+    device, steps = training_device(configured.device), configured.deepar_steps
     plan: list[tuple[str, ...]] = [(names[0],)] * len(histories)
     if len(names) > 1:
         results = {

@@ -7,9 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
 from sensorium.operations import Handler, OperationRegistry, Params
-from sensorium.services.forecast import resources, timestamps
+from sensorium.services.forecast import timestamps
+from sensorium.services.forecast.errors import (
+    InvalidInputException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+)
 from sensorium.services.forecast.jobs import AUTO_PLAN, ForecastTable, statistic
 from sensorium.services.forecast.service import (
     DEFAULT_FORECAST_TYPES,
@@ -17,13 +21,13 @@ from sensorium.services.forecast.service import (
     algorithm_arn,
 )
 from sensorium.services.forecast.tables import ForecastResource
-from sensorium.storage.database import Database
+from sensorium.storage.owned import aware
 
 SERVICE = "forecast"
 QUERY_SERVICE = "forecastquery"
 
 
-def register(registry: OperationRegistry, service: ForecastService, db: Database) -> None:
+def register(registry: OperationRegistry, service: ForecastService) -> None:
     def op(name: str) -> Callable[[Handler], Handler]:
         return registry.handler(SERVICE, name)
 
@@ -32,14 +36,11 @@ def register(registry: OperationRegistry, service: ForecastService, db: Database
         params: Params,
         kind: str,
         key: str,
-        fmt: Any,
+        fmt: Callable[[ForecastResource], Params],
         filters: tuple[str, ...] = (),
     ) -> Params:
-        rows, token = resources.page(db, ctx, kind, params, filters)
-        result: Params = {key: [fmt(row) for row in rows]}
-        if token:
-            result["NextToken"] = token
-        return result
+        page = service.page(ctx, kind, params, f"List{key}", filters)
+        return page.output(key, fmt)
 
     @op("CreateDatasetGroup")
     def create_dataset_group(ctx: RequestContext, params: Params) -> Params:
@@ -220,7 +221,7 @@ def register(registry: OperationRegistry, service: ForecastService, db: Database
     def get_accuracy_metrics(ctx: RequestContext, params: Params) -> Params:
         row = service.get(ctx, "predictor", params["PredictorArn"])
         if row.status != "ACTIVE":
-            raise resources.in_use(
+            raise ResourceInUseException(
                 f"The predictor is {row.status}; metrics exist once it is ACTIVE."
             )
         evaluations: dict[str, Any] = row.details["evaluations"]
@@ -322,7 +323,7 @@ def register(registry: OperationRegistry, service: ForecastService, db: Database
 def _query(service: ForecastService, ctx: RequestContext, params: Params) -> Params:
     row, data = service.payload(ctx, "forecast", params["ForecastArn"])
     if row.status != "ACTIVE":
-        raise resources.in_use(f"The forecast is {row.status}, not ACTIVE.")
+        raise ResourceInUseException(f"The forecast is {row.status}, not ACTIVE.")
     filters: dict[str, str] = params["Filters"]
     identifier = _identifier(service, ctx, row)
     start = _date(params.get("StartDate"), "StartDate")
@@ -353,8 +354,7 @@ def _series(table: ForecastTable, identifier: str, filters: dict[str, str]) -> i
     known = [identifier, *table.dimensions]
     unknown = sorted(set(filters) - set(known))
     if unknown or identifier not in filters:
-        raise ServiceError(
-            "InvalidInputException",
+        raise InvalidInputException(
             f"Filters must name {identifier!r} and may name the forecast dimensions "
             f"{list(table.dimensions) or '(none)'}; got {sorted(filters)}.",
         )
@@ -370,13 +370,10 @@ def _series(table: ForecastTable, identifier: str, filters: dict[str, str]) -> i
     ]
     if not matches:
         described = ", ".join(f"{name} = {value!r}" for name, value in sorted(filters.items()))
-        raise ServiceError(
-            "ResourceNotFoundException", f"The forecast has no series with {described}."
-        )
+        raise ResourceNotFoundException(f"The forecast has no series with {described}.")
     if len(matches) > 1:
         missing = [name for name in table.dimensions if name not in filters]
-        raise ServiceError(
-            "InvalidInputException",
+        raise InvalidInputException(
             f"The filters match {len(matches)} series; add filters on {missing} to pick one.",
         )
     return matches[0]
@@ -395,8 +392,8 @@ def _date(value: str | None, field: str) -> dt.datetime | None:
     try:
         return timestamps.query_date(value)
     except ValueError:
-        raise ServiceError(
-            "InvalidInputException", f"{field} {value!r} must look like 2015-01-01T08:00:00."
+        raise InvalidInputException(
+            f"{field} {value!r} must look like 2015-01-01T08:00:00."
         ) from None
 
 
@@ -406,12 +403,15 @@ def _predictor(
     row = service.get(ctx, "predictor", arn)
     if bool(row.details.get("auto")) != auto:
         other = "DescribeAutoPredictor" if row.details.get("auto") else "DescribePredictor"
-        raise ServiceError("InvalidInputException", f"{arn} is described by {other}.")
+        raise InvalidInputException(f"{arn} is described by {other}.")
     return row
 
 
 def _times(row: ForecastResource) -> Params:
-    return {"CreationTime": row.created_at, "LastModificationTime": row.modified_at}
+    return {
+        "CreationTime": aware(row.created_at),
+        "LastModificationTime": aware(row.updated_at),
+    }
 
 
 def _status(row: ForecastResource, explain: bool = False) -> Params:

@@ -1,33 +1,30 @@
-"""The asynchronous steps: import, train (predictor), forecast, export.
+"""The asynchronous steps, each a kind of job: import, train (predictor), forecast, export.
 
-A resource is CREATE_PENDING when created, CREATE_IN_PROGRESS while a worker holds it, then
-ACTIVE or CREATE_FAILED with a Message. After a restart, interrupted steps are retried once
-and then failed; pending ones are queued again.
+A resource is CREATE_PENDING when created, CREATE_IN_PROGRESS while a worker runs its step,
+then ACTIVE or CREATE_FAILED with a Message. Retries, leases and recovery after a restart are
+the job system's (``sensorium.jobs``); the hooks here mirror each change into the resource.
 """
 
 from __future__ import annotations
 
+import abc
 import csv
 import datetime as dt
 import io
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sensorium.blobs import BlobStore, parse_s3_uri
 from sensorium.errors import BlobError, BlobNotFound
+from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
 from sensorium.models.forecasting import evaluation
-from sensorium.models.forecasting.algorithms import (
-    configured_training_steps,
-    forecast_plan,
-    make,
-)
+from sensorium.models.forecasting.algorithms import Forecaster, forecast_plan, make
 from sensorium.models.forecasting.frequency import frequency
-from sensorium.models.forecasting.prediction import LEVELS, Prediction
+from sensorium.models.forecasting.prediction import LEVELS, Array, Prediction
 from sensorium.services.forecast import importing, resources
 from sensorium.services.forecast import related as related_series
 from sensorium.services.forecast.panel import (
@@ -41,17 +38,12 @@ from sensorium.services.forecast.panel import (
 )
 from sensorium.services.forecast.tables import ForecastResource
 from sensorium.storage.database import Database
+from sensorium.storage.owned import utcnow
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 2
 MAX_IMPORT_BYTES = 1024**3
 STEPS_PER_EPOCH = 20  # DeepAR's "epochs" training parameter, in gradient steps
 AUTO_PLAN = "AutoPredictor"  # the evaluations key of an AutoPredictor's own (per-item) backtest
-
-
-class JobFailed(Exception):
-    """The step cannot complete; the message becomes the resource's Message."""
+DEFAULT_TYPES = ["0.1", "0.5", "0.9"]
 
 
 @dataclass
@@ -60,139 +52,89 @@ class Outcome:
     payload: bytes | None = None
 
 
-class JobRunner:
-    def __init__(
-        self, db: Database, blobs: BlobStore, submit: Callable[[int], Any], device: str
-    ) -> None:
-        self.db = db
-        self.blobs = blobs
-        self.submit = submit
-        self.device = device
-        self.deepar_steps = configured_training_steps()
+@dataclass(frozen=True)
+class Workbench:
+    """What every step works with."""
 
-    def recover(self) -> None:
-        with self.db.transaction() as session:
-            interrupted = session.scalars(
-                select(ForecastResource).where(ForecastResource.status == "CREATE_IN_PROGRESS")
-            )
-            for row in interrupted:
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.status = "CREATE_FAILED"
-                    row.message = (
-                        f"The server stopped while this step ran, {row.attempts} times; it was "
-                        "not retried again."
-                    )
-                else:
-                    row.status = "CREATE_PENDING"
-                row.modified_at = resources.now()
-            pending = list(
-                session.scalars(
-                    select(ForecastResource.id)
-                    .where(ForecastResource.status == "CREATE_PENDING")
-                    .order_by(ForecastResource.id)
-                )
-            )
-        for resource_id in pending:
-            self.submit(resource_id)
-        if pending:
-            log.info("forecast: resumed %d pending steps", len(pending))
+    db: Database
+    blobs: BlobStore
+    device: str  # where the recurrent network trains
+    deepar_steps: int | None  # its gradient steps (None: the model's default)
 
-    def run(self, resource_id: int) -> None:
-        with self.db.transaction() as session:
-            row = session.get(ForecastResource, resource_id)
-            if row is None or row.status != "CREATE_PENDING":
-                return
+
+class Step(JobKind[Outcome]):
+    """The step that settles one resource of ``resource_kind`` (the job's resource key is
+    the row's id)."""
+
+    resource_kind: ClassVar[str]
+
+    def __init__(self, bench: Workbench) -> None:
+        self.bench = bench
+
+    def run(self, job: RunningJob) -> Outcome:
+        with self.bench.db.reading(job.scope) as session:
+            row = session.get(ForecastResource, int(job.resource))
+        if row is None:
+            raise JobFailed(f"The {resources.KINDS[self.resource_kind][1]} was deleted.")
+        return self.perform(job, row)
+
+    @abc.abstractmethod
+    def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
+        """The work; ``JobFailed`` for a failure the Message explains."""
+
+    def started(self, session: Session, job: JobRow) -> None:
+        if (row := session.get(ForecastResource, int(job.resource))) is not None:
             row.status = "CREATE_IN_PROGRESS"
-            row.attempts += 1
-            row.modified_at = resources.now()
-            attempt = row.attempts
-        steps = {
-            "import_job": self._import,
-            "predictor": self._train,
-            "forecast": self._forecast,
-            "export_job": self._export,
-        }
-        try:
-            outcome = steps[row.kind](row)
-        except JobFailed as failure:
-            self._finish(resource_id, attempt, failure=str(failure))
-        except Exception as error:
-            log.exception("forecast step %s failed unexpectedly", row.arn)
-            self._finish(resource_id, attempt, failure=f"Internal error: {type(error).__name__}")
-        else:
-            self._finish(resource_id, attempt, outcome=outcome)
 
-    def _finish(
-        self,
-        resource_id: int,
-        attempt: int,
-        *,
-        outcome: Outcome | None = None,
-        failure: str | None = None,
-    ) -> None:
-        values: dict[str, Any] = {"modified_at": resources.now()}
-        if failure is not None:
-            values.update(status="CREATE_FAILED", message=failure)
-        else:
-            assert outcome is not None
-            values.update(status="ACTIVE", payload=outcome.payload)
-        with self.db.transaction() as session:
-            if outcome is not None:
-                row = session.get(ForecastResource, resource_id)
-                if row is None:
-                    return
-                values["details"] = {**row.details, **outcome.details}
-            session.execute(
-                update(ForecastResource)
-                .where(
-                    ForecastResource.id == resource_id,
-                    ForecastResource.status == "CREATE_IN_PROGRESS",
-                    ForecastResource.attempts == attempt,
-                )
-                .values(**values)
-            )
+    def succeeded(self, session: Session, job: JobRow, outcome: Outcome) -> dict[str, Any] | None:
+        if (row := session.get(ForecastResource, int(job.resource))) is not None:
+            row.details = {**row.details, **outcome.details}
+            row.payload = outcome.payload
+            row.status = "ACTIVE"
+        return None
 
-    def _related(
-        self, row: ForecastResource, kind: str, arn: str
+    def failed(self, session: Session, job: JobRow, reason: str) -> None:
+        if (row := session.get(ForecastResource, int(job.resource))) is not None:
+            row.status = "CREATE_FAILED"
+            row.message = reason
+
+    def requeued(self, session: Session, job: JobRow) -> None:
+        if (row := session.get(ForecastResource, int(job.resource))) is not None:
+            row.status = "CREATE_PENDING"
+
+    def related(
+        self, job: RunningJob, kind: str, arn: str
     ) -> tuple[ForecastResource, bytes | None]:
-        with self.db.reading() as session:
-            related = session.scalar(
-                select(ForecastResource).filter_by(
-                    account_id=row.account_id, region=row.region, kind=kind, arn=arn
-                )
-            )
-            if related is None:
+        """A resource this one was made from, and its data."""
+        with self.bench.db.reading(job.scope) as session:
+            found = session.scalar(select(ForecastResource).filter_by(kind=kind, arn=arn))
+            if found is None:
                 raise JobFailed(f"The {resources.KINDS[kind][1]} {arn} was deleted.")
             data = session.scalar(
-                select(ForecastResource.payload).where(ForecastResource.id == related.id)
+                select(ForecastResource.payload).where(ForecastResource.id == found.id)
             )
-            return related, data
+            return found, data
 
-    # Import
 
-    def _import(self, row: ForecastResource) -> Outcome:
-        dataset, _ = self._related(row, "dataset", row.details["links"]["DatasetArn"])
-        path = row.request["DataSource"]["S3Config"]["Path"]
-        data = self._read(path)
-        schema = dataset.request["Schema"]["Attributes"]
+def register(jobs: JobSystem, bench: Workbench) -> None:
+    for step in STEPS:
+        jobs.register(step(bench))
+
+
+def job_kind(resource_kind: str) -> str | None:
+    """The job kind that settles a new resource of ``resource_kind`` (None: ACTIVE at once)."""
+    return next((step.name for step in STEPS if step.resource_kind == resource_kind), None)
+
+
+class ImportStep(Step):
+    name = "forecast.import_job"
+    resource_kind = "import_job"
+
+    def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
+        dataset, _ = self.related(job, "dataset", row.details["links"]["DatasetArn"])
+        data = self._read(row.request["DataSource"]["S3Config"]["Path"])
         try:
-            kind = dataset.request["DatasetType"]
-            if kind in ("TARGET_TIME_SERIES", "RELATED_TIME_SERIES"):
-                panels, statistics = importing.parse_series_csv(
-                    data,
-                    dataset.request["Domain"],
-                    kind,
-                    schema,
-                    dataset.request["DataFrequency"],
-                    row.request.get("TimestampFormat"),
-                )
-                payload: bytes | None = (
-                    next(iter(panels.values())).to_bytes()
-                    if kind == "TARGET_TIME_SERIES"
-                    else related_to_bytes(panels)
-                )
-            else:
-                statistics, payload = importing.validate_csv(data, schema), None
+            statistics, payload = _parse(data, dataset.request, row.request)
         except importing.ImportFailed as failure:
             raise JobFailed(str(failure)) from None
         return Outcome({"FieldStatistics": statistics, "DataSize": len(data) / 1024**3}, payload)
@@ -200,7 +142,7 @@ class JobRunner:
     def _read(self, path: str) -> bytes:
         try:
             bucket, key = parse_s3_uri(path)
-            return self.blobs.read(bucket, key, max_bytes=MAX_IMPORT_BYTES)
+            return self.bench.blobs.read(bucket, key, max_bytes=MAX_IMPORT_BYTES)
         except BlobNotFound:
             raise JobFailed(
                 f"The S3 path {path} does not point to an object. Make sure it exists."
@@ -208,86 +150,147 @@ class JobRunner:
         except BlobError as error:
             raise JobFailed(f"The data at {path} cannot be read: {error}") from None
 
-    # Predictor
 
-    def _train(self, row: ForecastResource) -> Outcome:
-        _, data = self._related(row, "import_job", row.details["import_arn"])
+def _parse(
+    data: bytes, dataset: dict[str, Any], request: dict[str, Any]
+) -> tuple[dict[str, Any], bytes | None]:
+    """The import's field statistics and the data kept for training (none for metadata)."""
+    schema = dataset["Schema"]["Attributes"]
+    kind = dataset["DatasetType"]
+    if kind not in ("TARGET_TIME_SERIES", "RELATED_TIME_SERIES"):
+        return importing.validate_csv(data, schema), None
+    panels, statistics = importing.parse_series_csv(
+        data,
+        dataset["Domain"],
+        kind,
+        schema,
+        dataset["DataFrequency"],
+        request.get("TimestampFormat"),
+    )
+    if kind == "TARGET_TIME_SERIES":
+        return statistics, next(iter(panels.values())).to_bytes()
+    return statistics, related_to_bytes(panels)
+
+
+@dataclass
+class Training:
+    """A predictor's data and settings, as every algorithm sees them."""
+
+    panel: Panel
+    histories: list[Array]
+    horizon: int
+    season: int
+    types: list[str]
+    related: list[Array] | None
+    device: str
+    steps: int | None
+
+    @property
+    def quantiles(self) -> list[float]:
+        return [float(kind) for kind in self.types if kind != "mean"]
+
+    def forecaster(self, name: str) -> Forecaster:
+        return make(name, self.device, self.steps)
+
+    def evaluation(self, windows: list[evaluation.Window]) -> dict[str, Any]:
+        return _evaluation(self.panel, windows, self.quantiles, self.types, self.horizon)
+
+
+@dataclass
+class Decision:
+    plan: list[tuple[str, ...]]  # per item, as ``evaluation.Choice.plan``
+    reason: str
+    chosen: list[str]
+    evaluations: dict[str, Any]  # an AutoPredictor's own backtest, when it has one
+
+
+class TrainStep(Step):
+    name = "forecast.predictor"
+    resource_kind = "predictor"
+
+    def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
+        training = self._training(job, row)
+        metric = row.request.get("OptimizationMetric") or "AverageWeightedQuantileLoss"
+        results, failures = self._backtests(job, row, training)
+        decision = _decide(row, training, results, metric)
+        job.check()
+        predictions = forecast_plan(
+            decision.plan,
+            training.histories,
+            training.horizon,
+            training.season,
+            training.forecaster,
+            training.related,
+        )
+        evaluations = decision.evaluations
+        evaluations.update(
+            (name, training.evaluation(windows)) for name, windows in results.items()
+        )
+        details = {
+            "chosen": decision.chosen,
+            "reason": decision.reason,
+            "metric": metric,
+            "evaluations": evaluations,
+            "failures": failures,
+            "frequency": training.panel.frequency,
+        }
+        return Outcome(details, _distribution(training.panel, predictions))
+
+    def _training(self, job: RunningJob, row: ForecastResource) -> Training:
+        _, data = self.related(job, "import_job", row.details["import_arn"])
         if data is None:
             raise JobFailed("The dataset import holds no data.")
         try:
             panel = Panel.from_bytes(data).grouped(row.details.get("dimensions", []))
         except (KeyError, ValueError) as error:
             raise JobFailed(f"The data cannot be grouped by ForecastDimensions: {error}") from None
-        request = row.request
-        horizon = int(request["ForecastHorizon"])
-        types = request.get("ForecastTypes") or ["0.1", "0.5", "0.9"]
-        quantiles = [float(kind) for kind in types if kind != "mean"]
-        season = frequency(panel.frequency).season
-        histories = panel.filled()
-        related = self._covariates(row, panel, horizon)
-        metric = request.get("OptimizationMetric") or "AverageWeightedQuantileLoss"
-        steps = self._deepar_steps(request)
-        windows_count, offset = row.details["windows"], row.details["offset"]
+        horizon = int(row.request["ForecastHorizon"])
+        return Training(
+            panel=panel,
+            histories=panel.filled(),
+            horizon=horizon,
+            season=frequency(panel.frequency).season,
+            types=row.request.get("ForecastTypes") or DEFAULT_TYPES,
+            related=self._covariates(job, row, panel, horizon),
+            device=self.bench.device,
+            steps=self._deepar_steps(row.request),
+        )
+
+    def _backtests(
+        self, job: RunningJob, row: ForecastResource, training: Training
+    ) -> tuple[dict[str, list[evaluation.Window]], dict[str, str]]:
+        """Each algorithm's backtest windows, and why those that failed did."""
         results: dict[str, list[evaluation.Window]] = {}
         failures: dict[str, str] = {}
-        for name in row.details["algorithms"]:
-            forecaster = make(name, self.device, steps)
+        algorithms = row.details["algorithms"]
+        for done, name in enumerate(algorithms):
+            job.check()
             try:
                 results[name] = evaluation.backtest(
-                    forecaster, histories, horizon, season, windows_count, offset, 0, related
+                    training.forecaster(name),
+                    training.histories,
+                    training.horizon,
+                    training.season,
+                    row.details["windows"],
+                    row.details["offset"],
+                    0,
+                    training.related,
                 )
             except (ValueError, FloatingPointError, RuntimeError) as error:
                 failures[name] = str(error)
+            job.progress((done + 1) / (len(algorithms) + 1))
         if not results:
             raise JobFailed(f"No algorithm could be trained: {failures}")
-        if len(results) > 1:
-            auto = bool(row.details.get("auto"))
-            if auto:
-                choice = evaluation.choose(results, metric, quantiles, types, len(histories))
-            else:  # CreatePredictor's PerformAutoML: one winning algorithm for every item
-                choice = evaluation.choose(
-                    results, metric, quantiles, types, len(histories), 1.0, pairs=False
-                )
-            plan, reason = choice.plan, choice.reason
-            evaluations = (
-                {AUTO_PLAN: _evaluation(panel, choice.windows, quantiles, types, horizon)}
-                if auto
-                else {}
-            )
-            chosen = list(choice.algorithms)
-        else:
-            (name,) = results
-            plan, reason, evaluations = (
-                [(name,)] * len(histories),
-                f"Trained {name} as requested.",
-                {},
-            )
-            chosen = [name]
-        predictions = forecast_plan(
-            plan, histories, horizon, season, lambda name: make(name, self.device, steps), related
-        )
-        evaluations.update(
-            (name, _evaluation(panel, windows, quantiles, types, horizon))
-            for name, windows in results.items()
-        )
-        details = {
-            "chosen": chosen,
-            "reason": reason,
-            "metric": metric,
-            "evaluations": evaluations,
-            "failures": failures,
-            "frequency": panel.frequency,
-        }
-        return Outcome(details, _distribution(panel, predictions))
+        return results, failures
 
     def _covariates(
-        self, row: ForecastResource, panel: Panel, horizon: int
-    ) -> list[np.ndarray] | None:
+        self, job: RunningJob, row: ForecastResource, panel: Panel, horizon: int
+    ) -> list[Array] | None:
         """The related time series, aligned to each target series and its horizon."""
         arn = row.details.get("related_import_arn")
         if arn is None:
             return None
-        _, data = self._related(row, "import_job", arn)
+        _, data = self.related(job, "import_job", arn)
         if data is None:
             raise JobFailed("The related time series import holds no data.")
         try:
@@ -297,29 +300,45 @@ class JobRunner:
 
     def _deepar_steps(self, request: dict[str, Any]) -> int | None:
         epochs = (request.get("TrainingParameters") or {}).get("epochs")
-        if epochs is not None:
-            try:
-                return max(1, int(epochs)) * STEPS_PER_EPOCH
-            except ValueError:
-                raise JobFailed(f"TrainingParameters epochs {epochs!r} is not a number.") from None
-        return self.deepar_steps
+        if epochs is None:
+            return self.bench.deepar_steps
+        try:
+            return max(1, int(epochs)) * STEPS_PER_EPOCH
+        except ValueError:
+            raise JobFailed(f"TrainingParameters epochs {epochs!r} is not a number.") from None
 
-    # Forecast and export
 
-    def _forecast(self, row: ForecastResource) -> Outcome:
-        predictor, data = self._related(row, "predictor", row.request["PredictorArn"])
+def _decide(
+    row: ForecastResource,
+    training: Training,
+    results: dict[str, list[evaluation.Window]],
+    metric: str,
+) -> Decision:
+    """What each item is forecast with: the one algorithm trained, or a backtest's choice."""
+    items = len(training.histories)
+    if len(results) == 1:
+        (name,) = results
+        return Decision([(name,)] * items, f"Trained {name} as requested.", [name], {})
+    quantiles, types = training.quantiles, training.types
+    if not row.details.get("auto"):  # CreatePredictor's PerformAutoML: one for every item
+        choice = evaluation.choose(results, metric, quantiles, types, items, 1.0, pairs=False)
+        return Decision(choice.plan, choice.reason, list(choice.algorithms), {})
+    choice = evaluation.choose(results, metric, quantiles, types, items)
+    own = {AUTO_PLAN: training.evaluation(choice.windows)}
+    return Decision(choice.plan, choice.reason, list(choice.algorithms), own)
+
+
+class ForecastStep(Step):
+    name = "forecast.forecast"
+    resource_kind = "forecast"
+
+    def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
+        predictor, data = self.related(job, "predictor", row.request["PredictorArn"])
         if data is None:
             raise JobFailed("The predictor holds no model output.")
         stored = load_arrays(data)
-        types = (
-            row.request.get("ForecastTypes")
-            or predictor.request.get("ForecastTypes")
-            or [
-                "0.1",
-                "0.5",
-                "0.9",
-            ]
-        )
+        types = row.request.get("ForecastTypes") or predictor.request.get("ForecastTypes")
+        types = types or DEFAULT_TYPES
         arrays: dict[str, Any] = {
             key: stored[key]
             for key in ("items", "starts", "dimension_names", "dimension_values")
@@ -334,33 +353,46 @@ class JobRunner:
         details = {"types": list(types), "frequency": predictor.details["frequency"]}
         return Outcome(details, save_arrays(**arrays))
 
-    def _export(self, row: ForecastResource) -> Outcome:
-        forecast, data = self._related(row, "forecast", row.request["ForecastArn"])
+
+class ExportStep(Step):
+    name = "forecast.export_job"
+    resource_kind = "export_job"
+
+    def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
+        forecast, data = self.related(job, "forecast", row.request["ForecastArn"])
         if data is None:
             raise JobFailed("The forecast holds no data.")
         table = ForecastTable.load(data, forecast.details)
-        group, _ = self._related(row, "dataset_group", forecast.details["links"]["DatasetGroupArn"])
+        group_arn = forecast.details["links"]["DatasetGroupArn"]
+        group, _ = self.related(job, "dataset_group", group_arn)
         identifier = importing.DOMAIN_FIELDS[group.request["Domain"]][0]
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow([identifier, *table.dimensions, "date", *table.labels])
-        for index, item in enumerate(table.items):
-            series = [item, *(values[index] for values in table.dimensions.values())]
-            for step, moment in enumerate(table.timestamps(index)):
-                cells = [repr(float(table.values[kind][index, step])) for kind in table.types]
-                writer.writerow([*series, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), *cells])
         path = row.request["Destination"]["S3Config"]["Path"]
         bucket, _, prefix = path[len("s3://") :].partition("/")
-        stamp = resources.now().strftime("%Y-%m-%d-%H-%M-%S")
+        stamp = utcnow().strftime("%Y-%m-%d-%H-%M-%S")
         key = f"{prefix.rstrip('/')}/" if prefix.strip("/") else ""
         key += f"{row.name}_{stamp}_part0.csv"
         try:
-            self.blobs.write(bucket, key, text.getvalue().encode())
+            self.bench.blobs.write(bucket, key, _export_csv(table, identifier))
         except BlobError as error:
             raise JobFailed(
                 f"The export cannot be written to s3://{bucket}/{key}: {error}"
             ) from None
         return Outcome({"files": [f"s3://{bucket}/{key}"]})
+
+
+STEPS: tuple[type[Step], ...] = (ImportStep, TrainStep, ForecastStep, ExportStep)
+
+
+def _export_csv(table: ForecastTable, identifier: str) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([identifier, *table.dimensions, "date", *table.labels])
+    for index, item in enumerate(table.items):
+        series = [item, *(values[index] for values in table.dimensions.values())]
+        for step, moment in enumerate(table.timestamps(index)):
+            cells = [repr(float(table.values[kind][index, step])) for kind in table.types]
+            writer.writerow([*series, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), *cells])
+    return text.getvalue().encode()
 
 
 @dataclass

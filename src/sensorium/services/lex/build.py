@@ -1,75 +1,65 @@
-"""BuildBotLocale: snapshot the locale's definition and train its networks in the job pool.
+"""BuildBotLocale: snapshot the locale's definition and train its networks as a durable job.
 
-A locale is Building while a worker trains it, then Built (the model row written) or Failed
-with reasons the caller can act on. A build interrupted by a restart is run again (builds are
-deterministic, so the result is the same).
+The locale's body shows the build as Lex does: Building from the request until the job
+ends, then Built (the model row written in the same transaction) or Failed with reasons the
+caller can act on. Retries, and builds interrupted by a restart, are the job system's
+business; builds are deterministic, so a rerun gives the same networks.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
+from sensorium.context import RequestContext, Scope
+from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
 from sensorium.models.nlu.augment import Example, expand, slot_references
 from sensorium.models.nlu.builtins import TRAINING_SAMPLES
 from sensorium.models.nlu.encoder import UtteranceEncoder
 from sensorium.models.nlu.pipeline import NluPipeline
 from sensorium.operations import Params
 from sensorium.services.lex import store
-from sensorium.services.lex.definitions import find_locale, require_locale
+from sensorium.services.lex.errors import ConflictException
 from sensorium.services.lex.store import FALLBACK_INTENT_ID, Place
 from sensorium.services.lex.tables import LexModel, LexResource
 from sensorium.storage.database import Database
+from sensorium.storage.owned import utcnow
 
-log = logging.getLogger(__name__)
-
+KIND = "lex.build"  # resource key: "BOT/VERSION/LOCALE" (Place.build_key)
 SEED = 0
 # Sample utterances are expanded (slot references filled) up to about this many examples.
 TARGET_EXAMPLES = 2400
 MAX_PER_UTTERANCE = 12
-
-
-class BuildFailed(Exception):
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
+# failureReasons travel as one job failure reason, a line each.
+_REASONS_SEPARATOR = "\n"
 
 
 @dataclass(frozen=True)
-class BuildJob:
-    account_id: str
-    region: str
-    place: Place
-
-    @property
-    def ctx(self) -> RequestContext:
-        return RequestContext("build", self.account_id, self.region)
+class Trained:
+    definition: dict[str, Any]
+    weights: bytes
 
 
 class BuildService:
     def __init__(
-        self,
-        db: Database,
-        encoder: Callable[[], UtteranceEncoder],
-        submit: Callable[[BuildJob], Any],
+        self, db: Database, jobs: JobSystem, encoder: Callable[[], UtteranceEncoder]
     ) -> None:
         self.db = db
+        self.jobs = jobs
         self.encoder = encoder
-        self.submit = submit
+        jobs.register(BuildKind(self))
 
     def start(self, ctx: RequestContext, place: Place) -> Params:
-        with self.db.transaction() as session:
-            locale = require_locale(session, ctx, place)
+        with self.db.transaction(ctx.scope) as session:
+            locale = store.require_locale(session, place)
             if locale.body.get("botLocaleStatus") == "Building":
-                raise ServiceError("ConflictException", "The locale is already being built.")
-            submitted = store.now()
+                raise ConflictException("The locale is already being built.")
+            submitted = utcnow()
             body = {
                 **locale.body,
                 "botLocaleStatus": "Building",
@@ -77,7 +67,7 @@ class BuildService:
             }
             body.pop("failureReasons", None)
             store.save(locale, body)
-        self.submit(BuildJob(ctx.account_id, ctx.region, place))
+            self.jobs.submit(session, KIND, ctx.scope, place.build_key)
         return {
             "botId": place.bot_id,
             "botVersion": place.bot_version,
@@ -86,96 +76,116 @@ class BuildService:
             "lastBuildSubmittedDateTime": submitted,
         }
 
-    def recover(self) -> None:
-        with self.db.reading() as session:
-            rows = list(session.scalars(select(LexResource).where(LexResource.kind == "locale")))
-        for row in rows:
-            if row.body.get("botLocaleStatus") == "Building":
-                log.info("rebuilding locale %s of bot %s after a restart", row.name, row.bot_id)
-                place = Place(row.bot_id, row.bot_version, row.resource_id)
-                self.submit(BuildJob(row.account_id, row.region, place))
+    def cancel_below(self, session: Session, place: Place) -> None:
+        """Cancel the unfinished builds of every locale under ``place`` (a bot, a version
+        or one locale), in the transaction that deletes them."""
+        if place.locale_id:
+            keys = [place.build_key]
+        else:
+            locales = store.children(session, "locale", place, exact=False)
+            keys = [
+                Place(row.bot_id, row.bot_version, row.resource_id).build_key for row in locales
+            ]
+        for key in keys:
+            self.jobs.cancel(session, KIND, key)
 
-    def run(self, job: BuildJob) -> None:
-        try:
-            definition = self._snapshot(job)
-            examples = training_examples(definition)
-            pipeline = NluPipeline.train(examples, self.encoder(), seed=SEED)
-            self._finish(job, definition, pipeline.to_bytes(), None)
-        except BuildFailed as failure:
-            self._finish(job, None, None, failure.reasons)
-        except Exception as error:
-            log.exception("build of %s failed", job.place)
-            self._finish(job, None, None, [f"Internal error while training: {error}"])
+    # Running (called by the job kind)
 
-    def _snapshot(self, job: BuildJob) -> dict[str, Any]:
-        ctx, place = job.ctx, job.place
-        with self.db.reading() as session:
-            locale = require_locale(session, ctx, place)
-            types = {
-                r.resource_id: r.body for r in store.children(session, ctx, "slot_type", place)
+    def train(self, job: RunningJob) -> Trained:
+        definition = self.snapshot(job.scope, Place.of_build(job.resource))
+        job.check()
+        examples = training_examples(definition)
+        pipeline = NluPipeline.train(examples, self.encoder(), seed=SEED)
+        job.check()
+        return Trained(definition, pipeline.to_bytes())
+
+    def snapshot(self, scope: Scope, place: Place) -> dict[str, Any]:
+        """The locale's definition as the runtime serves it; ``JobFailed`` if it cannot be
+        built."""
+        with self.db.reading(scope) as session:
+            locale = store.find_locale(session, place)
+            if locale is None:
+                raise JobFailed("The locale was deleted while it was being built.")
+            definition = {
+                "threshold": locale.body.get("nluIntentConfidenceThreshold", 0.4),
+                "voiceSettings": locale.body.get("voiceSettings"),
+                "intents": _intents(session, place),
+                "slotTypes": {
+                    row.resource_id: row.body for row in store.children(session, "slot_type", place)
+                },
             }
-            intents = {}
-            for row in store.children(session, ctx, "intent", place):
-                slot_place = Place(
-                    place.bot_id, place.bot_version, place.locale_id, row.resource_id
-                )
-                slots = {
-                    s.name: {"slotId": s.resource_id, **s.body}
-                    for s in store.children(session, ctx, "slot", slot_place)
-                }
-                intents[row.name] = {"intentId": row.resource_id, **row.body, "slots": slots}
-        definition = {
-            "threshold": locale.body.get("nluIntentConfidenceThreshold", 0.4),
-            "voiceSettings": locale.body.get("voiceSettings"),
-            "intents": intents,
-            "slotTypes": types,
-        }
         problems = validate(definition)
         if problems:
-            raise BuildFailed(problems)
+            raise JobFailed(_REASONS_SEPARATOR.join(problems))
         return definition
 
-    def _finish(
-        self,
-        job: BuildJob,
-        definition: dict[str, Any] | None,
-        weights: bytes | None,
-        reasons: list[str] | None,
-    ) -> None:
-        ctx, place = job.ctx, job.place
-        with self.db.transaction() as session:
-            locale = find_locale(session, ctx, place)
-            if locale is None:
-                return  # deleted while building
-            body = dict(locale.body)
-            if reasons:
-                body.update(botLocaleStatus="Failed", failureReasons=reasons)
-                store.save(locale, body)
-                return
-            assert definition is not None and weights is not None
-            model = session.scalars(
-                select(LexModel).filter_by(
-                    account_id=ctx.account_id,
-                    region=ctx.region,
-                    bot_id=place.bot_id,
-                    bot_version=place.bot_version,
-                    locale_id=place.locale_id,
-                )
-            ).first()
-            if model is None:
-                model = LexModel(
-                    account_id=ctx.account_id,
-                    region=ctx.region,
-                    bot_id=place.bot_id,
-                    bot_version=place.bot_version,
-                    locale_id=place.locale_id,
-                )
-                session.add(model)
-            model.definition = definition
-            model.weights = weights
-            model.built_at = store.now()
-            body.update(botLocaleStatus="Built")
-            store.save(locale, body)
+
+def _intents(session: Session, place: Place) -> dict[str, Any]:
+    intents = {}
+    for row in store.children(session, "intent", place):
+        slot_place = Place(place.bot_id, place.bot_version, place.locale_id, row.resource_id)
+        slots = {
+            slot.name: {"slotId": slot.resource_id, **slot.body}
+            for slot in store.children(session, "slot", slot_place)
+        }
+        intents[row.name] = {"intentId": row.resource_id, **row.body, "slots": slots}
+    return intents
+
+
+class BuildKind(JobKind[Trained]):
+    """Trains a locale in ``run``; the hooks mirror the job into the locale's status."""
+
+    name = KIND
+
+    def __init__(self, service: BuildService) -> None:
+        self.service = service
+
+    def run(self, job: RunningJob) -> Trained:
+        return self.service.train(job)
+
+    def succeeded(self, session: Session, job: JobRow, outcome: Trained) -> dict[str, Any] | None:
+        place = Place.of_build(job.resource)
+        locale = store.find_locale(session, place)
+        if locale is None:
+            return None  # deleted while building
+        model = session.scalars(
+            select(LexModel).filter_by(
+                bot_id=place.bot_id, bot_version=place.bot_version, locale_id=place.locale_id
+            )
+        ).first()
+        if model is None:
+            model = LexModel(
+                bot_id=place.bot_id, bot_version=place.bot_version, locale_id=place.locale_id
+            )
+            session.add(model)
+        model.definition = outcome.definition
+        model.weights = outcome.weights
+        model.built_at = utcnow()
+        _set_status(locale, "Built")
+        return {"intents": len(outcome.definition["intents"])}
+
+    def failed(self, session: Session, job: JobRow, reason: str) -> None:
+        locale = store.find_locale(session, Place.of_build(job.resource))
+        if locale is not None:
+            _set_status(locale, "Failed", reason.split(_REASONS_SEPARATOR))
+
+    def requeued(self, session: Session, job: JobRow) -> None:
+        """Another attempt follows: the locale stays Building."""
+
+    def cancelled(self, session: Session, job: JobRow) -> None:
+        # Builds are cancelled when their locale is deleted; one that outlives a cancel
+        # must not stay Building for ever.
+        locale = store.find_locale(session, Place.of_build(job.resource))
+        if locale is not None and locale.body.get("botLocaleStatus") == "Building":
+            _set_status(locale, "NotBuilt")
+
+
+def _set_status(locale: LexResource, status: str, reasons: list[str] | None = None) -> None:
+    body = {**locale.body, "botLocaleStatus": status}
+    body.pop("failureReasons", None)
+    if reasons:
+        body["failureReasons"] = reasons
+    store.save(locale, body)
 
 
 def validate(definition: dict[str, Any]) -> list[str]:

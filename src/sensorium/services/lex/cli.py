@@ -153,11 +153,15 @@ def import_command(args: argparse.Namespace) -> int:
 
 
 def _bot_id(lex: Any, name_or_id: str) -> str:
-    bots = lex.list_bots(maxResults=1000)["botSummaries"]
-    for bot in bots:
-        if name_or_id in (bot["botId"], bot["botName"]):
-            return str(bot["botId"])
-    raise SystemExit(f"no bot named {name_or_id}")
+    page: dict[str, Any] = {}
+    while True:
+        token = {"nextToken": page["nextToken"]} if "nextToken" in page else {}
+        page = lex.list_bots(maxResults=1000, **token)
+        for bot in page["botSummaries"]:
+            if name_or_id in (bot["botId"], bot["botName"]):
+                return str(bot["botId"])
+        if "nextToken" not in page:
+            raise SystemExit(f"no bot named {name_or_id}")
 
 
 def chat_command(args: argparse.Namespace) -> int:

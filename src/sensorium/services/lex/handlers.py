@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
-from sensorium.models.stt import WhisperEngine
 from sensorium.operations import OperationRegistry, Params
 from sensorium.services.lex import voice
-from sensorium.services.lex.runtime import Runtime
+from sensorium.services.lex.errors import ValidationException
+from sensorium.services.lex.runtime import Runtime, Target
+from sensorium.services.lex.voice import Voice
 
 SERVICE = "lexv2-runtime"
 TEXT = "text/plain; charset=utf-8"
+HEADERS = ("sessionState", "requestAttributes")  # JSON sent in request headers
 
 
-def register(
-    registry: OperationRegistry,
-    runtime: Runtime,
-    whisper: Callable[[], WhisperEngine],
-    synthesizer: Callable[[], Any],
-) -> None:
+def register(registry: OperationRegistry, runtime: Runtime, speech: Voice) -> None:
     @registry.handler(SERVICE, "RecognizeText")
     def recognize_text(ctx: RequestContext, params: Params) -> Params:
         return runtime.recognize(ctx, params, params["text"])
 
     @registry.handler(SERVICE, "PutSession")
     def put_session(ctx: RequestContext, params: Params) -> Params:
-        result = runtime.put_session(ctx, params)
+        target = runtime.target(ctx, params)
+        result = runtime.put_session(ctx, params, target)
         wanted = params.get("responseContentType") or TEXT
-        spoken = " ".join(m["content"] for m in result.get("messages", []) if "content" in m)
-        if not wanted.startswith("text/") and spoken:
-            audio = voice.speak(synthesizer(), ctx, spoken, wanted, _voice(runtime, ctx, params))
-            result["audioStream"] = audio
+        _answer_aloud(speech, ctx, target, result, wanted)
         result["contentType"] = wanted
         return _encode_headers(result)
 
@@ -49,39 +40,38 @@ def register(
 
     @registry.handler(SERVICE, "RecognizeUtterance")
     def recognize_utterance(ctx: RequestContext, params: Params) -> Params:
-        content_type = params["requestContentType"]
-        data: bytes = params.get("inputStream") or b""
-        if isinstance(params.get("sessionState"), str):
-            params["sessionState"] = voice.decode_request_header(
-                params["sessionState"], "sessionState"
-            )
-        if isinstance(params.get("requestAttributes"), str):
-            params["requestAttributes"] = voice.decode_request_header(
-                params["requestAttributes"], "requestAttributes"
-            )
-        if content_type.lower().startswith("text/plain"):
-            mode, text = "Text", data.decode("utf-8", errors="replace")
-        elif content_type.lower().startswith("audio/"):
-            mode, text = "Speech", voice.transcribe(whisper, content_type, data)
-        else:
-            raise ServiceError(
-                "ValidationException",
+        content_type: str = params["requestContentType"]
+        kind = content_type.lower()
+        for name in HEADERS:
+            if isinstance(params.get(name), str):
+                params[name] = voice.decode_request_header(params[name], name)
+        if not kind.startswith(("text/plain", "audio/")):
+            raise ValidationException(
                 f"requestContentType {content_type} is not supported (text/plain or audio/*).",
             )
-        runtime.target(ctx, params)  # unknown bot/alias/locale before any work
-        result = runtime.recognize(ctx, params, text)
+        target = runtime.target(ctx, params)  # an unknown bot is told before any listening
+        data: bytes = params.get("inputStream") or b""
+        if kind.startswith("text/plain"):
+            mode, text = "Text", data.decode("utf-8", errors="replace")
+        else:
+            mode, text = "Speech", speech.listen(content_type, data, target.locale_id)
+        result = runtime.recognize(ctx, params, text, target)
         wanted = params.get("responseContentType") or TEXT
         result.update(inputMode=mode, inputTranscript=text, contentType=wanted)
-        spoken = " ".join(m["content"] for m in result.get("messages", []) if "content" in m)
-        if not wanted.lower().startswith("text/") and spoken:
-            voice_id = _voice(runtime, ctx, params)
-            result["audioStream"] = voice.speak(synthesizer(), ctx, spoken, wanted, voice_id)
+        _answer_aloud(speech, ctx, target, result, wanted)
         return _encode_headers(result)
 
 
-def _voice(runtime: Runtime, ctx: RequestContext, params: Params) -> str:
-    settings = runtime.target(ctx, params).definition.get("voiceSettings") or {}
-    return str(settings.get("voiceId") or voice.DEFAULT_VOICE)
+def _answer_aloud(
+    speech: Voice, ctx: RequestContext, target: Target, result: Params, wanted: str
+) -> None:
+    """The reply's messages as audio, when an audio response type is asked."""
+    spoken = " ".join(m["content"] for m in result.get("messages", []) if "content" in m)
+    if wanted.lower().startswith("text/") or not spoken:
+        return
+    settings = target.definition.get("voiceSettings") or {}
+    voice_id = str(settings.get("voiceId") or voice.DEFAULT_VOICE)
+    result["audioStream"] = speech.speak(ctx, spoken, wanted, voice_id)
 
 
 def _encode_headers(result: Params) -> Params:

@@ -14,16 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
 from sensorium.models.nlu.encoder import UtteranceEncoder
 from sensorium.models.nlu.pipeline import NluPipeline
 from sensorium.operations import Params
 from sensorium.services.lex import store
 from sensorium.services.lex.bots import find_bot
 from sensorium.services.lex.dialog import Dialog, Turn, wire_slots
+from sensorium.services.lex.errors import ResourceNotFoundException, ValidationException
 from sensorium.services.lex.store import Place
 from sensorium.services.lex.tables import LexModel, LexSession
 from sensorium.storage.database import Database
+from sensorium.storage.owned import aware, utcnow
 
 TIME_ZONE_ATTRIBUTE = "x-amz-lex:time-zone"
 
@@ -51,25 +52,20 @@ class Runtime:
 
     def target(self, ctx: RequestContext, params: Params) -> Target:
         bot_id, alias_id, locale_id = params["botId"], params["botAliasId"], params["localeId"]
-        with self.db.reading() as session:
-            bot = find_bot(session, ctx, bot_id)
+        with self.db.reading(ctx.scope) as session:
+            bot = find_bot(session, bot_id)
             if bot is None:
-                raise ServiceError("ResourceNotFoundException", f"Bot {bot_id} does not exist.")
-            alias = store.find(session, ctx, "alias", Place(bot_id), alias_id)
+                raise ResourceNotFoundException(f"Bot {bot_id} does not exist.")
+            alias = store.find(session, "alias", Place(bot_id), alias_id)
             if alias is None:
-                raise ServiceError(
-                    "ResourceNotFoundException", f"Bot {bot_id} has no alias {alias_id}."
-                )
+                raise ResourceNotFoundException(f"Bot {bot_id} has no alias {alias_id}.")
             version = alias.body["botVersion"]
             settings = (alias.body.get("botAliasLocaleSettings") or {}).get(locale_id)
             if settings is not None and not settings.get("enabled", True):
-                raise ServiceError(
-                    "ValidationException", f"Locale {locale_id} is disabled on alias {alias_id}."
-                )
-            model = _model(session, ctx, bot_id, version, locale_id)
+                raise ValidationException(f"Locale {locale_id} is disabled on alias {alias_id}.")
+            model = _model(session, bot_id, version, locale_id)
             if model is None:
-                raise ServiceError(
-                    "ResourceNotFoundException",
+                raise ResourceNotFoundException(
                     f"Locale {locale_id} of bot {bot_id} version {version} does not exist or "
                     "has not been built (call BuildBotLocale).",
                 )
@@ -92,11 +88,10 @@ class Runtime:
 
     # -- sessions
 
-    def _find_session(self, session: Session, ctx: RequestContext, t: Target) -> LexSession | None:
+    @staticmethod
+    def _find_session(session: Session, t: Target) -> LexSession | None:
         return session.scalars(
             select(LexSession).filter_by(
-                account_id=ctx.account_id,
-                region=ctx.region,
                 bot_id=t.bot_id,
                 alias_id=t.alias_id,
                 locale_id=t.locale_id,
@@ -105,20 +100,18 @@ class Runtime:
         ).first()
 
     def load(self, ctx: RequestContext, t: Target) -> dict[str, Any] | None:
-        with self.db.reading() as session:
-            row = self._find_session(session, ctx, t)
-        if row is None or _aware(row.expires_at) < store.now():
+        with self.db.reading(ctx.scope) as session:
+            row = self._find_session(session, t)
+        if row is None or aware(row.expires_at) < utcnow():
             return None
         return copy.deepcopy(row.state)
 
     def save(self, ctx: RequestContext, t: Target, state: dict[str, Any]) -> None:
-        expires = store.now() + dt.timedelta(seconds=t.ttl)
-        with self.db.transaction() as session:
-            row = self._find_session(session, ctx, t)
+        expires = utcnow() + dt.timedelta(seconds=t.ttl)
+        with self.db.transaction(ctx.scope) as session:
+            row = self._find_session(session, t)
             if row is None:
                 row = LexSession(
-                    account_id=ctx.account_id,
-                    region=ctx.region,
                     bot_id=t.bot_id,
                     alias_id=t.alias_id,
                     locale_id=t.locale_id,
@@ -129,18 +122,19 @@ class Runtime:
             row.expires_at = expires
 
     def delete(self, ctx: RequestContext, t: Target) -> None:
-        with self.db.transaction() as session:
-            row = self._find_session(session, ctx, t)
-            if row is None or _aware(row.expires_at) < store.now():
-                raise ServiceError(
-                    "ResourceNotFoundException", f"Session {t.session_id} does not exist."
-                )
+        with self.db.transaction(ctx.scope) as session:
+            row = self._find_session(session, t)
+            if row is None or aware(row.expires_at) < utcnow():
+                raise ResourceNotFoundException(f"Session {t.session_id} does not exist.")
             session.delete(row)
 
     # -- a turn
 
-    def recognize(self, ctx: RequestContext, params: Params, text: str) -> Params:
-        t = self.target(ctx, params)
+    def recognize(
+        self, ctx: RequestContext, params: Params, text: str, target: Target | None = None
+    ) -> Params:
+        """One turn; ``target`` when the caller resolved the bot already."""
+        t = target or self.target(ctx, params)
         saved = self.load(ctx, t) or {"sessionState": {"sessionAttributes": {}}, "retries": 0}
         state = _merge(saved["sessionState"], params.get("sessionState"))
         state["originatingRequestId"] = ctx.request_id
@@ -172,8 +166,10 @@ class Runtime:
             result["requestAttributes"] = request_attributes
         return result
 
-    def put_session(self, ctx: RequestContext, params: Params) -> Params:
-        t = self.target(ctx, params)
+    def put_session(
+        self, ctx: RequestContext, params: Params, target: Target | None = None
+    ) -> Params:
+        t = target or self.target(ctx, params)
         state = copy.deepcopy(params["sessionState"])
         state["originatingRequestId"] = ctx.request_id
         messages = params.get("messages") or []
@@ -193,9 +189,7 @@ class Runtime:
         t = self.target(ctx, params)
         saved = self.load(ctx, t)
         if saved is None:
-            raise ServiceError(
-                "ResourceNotFoundException", f"Session {t.session_id} does not exist."
-            )
+            raise ResourceNotFoundException(f"Session {t.session_id} does not exist.")
         result: Params = {"sessionId": t.session_id, "sessionState": saved["sessionState"]}
         if saved.get("messages"):
             result["messages"] = saved["messages"]
@@ -204,22 +198,10 @@ class Runtime:
         return result
 
 
-def _model(
-    session: Session, ctx: RequestContext, bot_id: str, version: str, locale_id: str
-) -> LexModel | None:
+def _model(session: Session, bot_id: str, version: str, locale_id: str) -> LexModel | None:
     return session.scalars(
-        select(LexModel).filter_by(
-            account_id=ctx.account_id,
-            region=ctx.region,
-            bot_id=bot_id,
-            bot_version=version,
-            locale_id=locale_id,
-        )
+        select(LexModel).filter_by(bot_id=bot_id, bot_version=version, locale_id=locale_id)
     ).first()
-
-
-def _aware(stamp: dt.datetime) -> dt.datetime:
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 def _today(attributes: dict[str, str]) -> dt.date:
@@ -228,7 +210,7 @@ def _today(attributes: dict[str, str]) -> dt.date:
         try:
             return dt.datetime.now(ZoneInfo(zone)).date()
         except (ZoneInfoNotFoundError, ValueError):
-            raise ServiceError("ValidationException", f"Unknown time zone {zone}.") from None
+            raise ValidationException(f"Unknown time zone {zone}.") from None
     return dt.datetime.now(dt.UTC).date()
 
 

@@ -1,19 +1,23 @@
-"""Reading and writing model-building resources (one JSON row per resource)."""
+"""Reading and writing model-building resources (one JSON row per resource).
+
+Sessions are opened for the caller's scope, so every query here sees only the caller's
+account and region (``storage.owned``).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import string
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
-from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
+from sensorium.services.lex.errors import PreconditionFailedException, ResourceNotFoundException
 from sensorium.services.lex.tables import LexResource
+from sensorium.storage.owned import aware, utcnow
 
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 DRAFT = "DRAFT"
@@ -25,10 +29,6 @@ def new_id() -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclass(frozen=True)
 class Place:
     """Where a resource lives: its bot, version, locale and (for slots) intent."""
@@ -38,14 +38,20 @@ class Place:
     locale_id: str = ""
     intent_id: str = ""
 
+    @property
+    def build_key(self) -> str:
+        """The resource key of a locale's build job."""
+        return f"{self.bot_id}/{self.bot_version}/{self.locale_id}"
 
-def find(
-    session: Session, ctx: RequestContext, kind: str, place: Place, resource_id: str
-) -> LexResource | None:
+    @classmethod
+    def of_build(cls, key: str) -> Place:
+        bot_id, bot_version, locale_id = key.split("/")
+        return cls(bot_id, bot_version, locale_id)
+
+
+def find(session: Session, kind: str, place: Place, resource_id: str) -> LexResource | None:
     return session.scalars(
         select(LexResource).where(
-            LexResource.account_id == ctx.account_id,
-            LexResource.region == ctx.region,
             LexResource.kind == kind,
             LexResource.bot_id == place.bot_id,
             LexResource.bot_version == place.bot_version,
@@ -56,15 +62,10 @@ def find(
     ).first()
 
 
-def children(
-    session: Session, ctx: RequestContext, kind: str, place: Place, *, exact: bool = True
-) -> list[LexResource]:
+def query(kind: str, place: Place, *, exact: bool = True) -> Select[LexResource]:
     """Resources of ``kind`` at ``place`` (``exact=False``: anywhere below the given parts)."""
-    query = select(LexResource).where(
-        LexResource.account_id == ctx.account_id,
-        LexResource.region == ctx.region,
-        LexResource.kind == kind,
-        LexResource.bot_id == place.bot_id,
+    statement = select(LexResource).where(
+        LexResource.kind == kind, LexResource.bot_id == place.bot_id
     )
     for column, value in (
         (LexResource.bot_version, place.bot_version),
@@ -72,32 +73,36 @@ def children(
         (LexResource.intent_id, place.intent_id),
     ):
         if exact or value:
-            query = query.where(column == value)
-    return list(session.scalars(query.order_by(LexResource.id)))
+            statement = statement.where(column == value)
+    return statement
 
 
-def by_name(
-    session: Session, ctx: RequestContext, kind: str, place: Place, name: str
-) -> LexResource | None:
-    for row in children(session, ctx, kind, place):
-        if row.name == name:
-            return row
-    return None
+def children(session: Session, kind: str, place: Place, *, exact: bool = True) -> list[LexResource]:
+    return list(session.scalars(query(kind, place, exact=exact).order_by(LexResource.id)))
+
+
+def by_name(session: Session, kind: str, place: Place, name: str) -> LexResource | None:
+    return session.scalars(query(kind, place).where(LexResource.name == name)).first()
+
+
+def find_locale(session: Session, place: Place) -> LexResource | None:
+    return find(session, "locale", Place(place.bot_id, place.bot_version), place.locale_id)
+
+
+def require_locale(session: Session, place: Place) -> LexResource:
+    locale = find_locale(session, place)
+    if locale is None:
+        raise precondition(
+            f"locale {place.locale_id} of bot {place.bot_id} version {place.bot_version}"
+        )
+    return locale
 
 
 def add(
-    session: Session,
-    ctx: RequestContext,
-    kind: str,
-    place: Place,
-    resource_id: str,
-    name: str,
-    body: dict[str, Any],
+    session: Session, kind: str, place: Place, resource_id: str, name: str, body: dict[str, Any]
 ) -> LexResource:
-    stamp = now()
+    stamp = utcnow()  # one instant for both, as a new resource shows them
     row = LexResource(
-        account_id=ctx.account_id,
-        region=ctx.region,
         kind=kind,
         bot_id=place.bot_id,
         bot_version=place.bot_version,
@@ -117,38 +122,35 @@ def save(row: LexResource, body: dict[str, Any], name: str | None = None) -> Non
     row.body = body  # a new dict, so SQLAlchemy sees the change
     if name is not None:
         row.name = name
-    row.updated_at = now()
+    # An update that changes nothing still counts as one, as on AWS.
+    row.updated_at = utcnow()
 
 
-def remove_below(session: Session, ctx: RequestContext, place: Place) -> None:
+def remove_below(session: Session, place: Place) -> None:
     """Delete every resource under a bot (or a version, locale or intent of it)."""
-    query = delete(LexResource).where(
-        LexResource.account_id == ctx.account_id,
-        LexResource.region == ctx.region,
-        LexResource.bot_id == place.bot_id,
-    )
+    statement = delete(LexResource).where(LexResource.bot_id == place.bot_id)
     for column, value in (
         (LexResource.bot_version, place.bot_version),
         (LexResource.locale_id, place.locale_id),
         (LexResource.intent_id, place.intent_id),
     ):
         if value:
-            query = query.where(column == value)
-    session.execute(query)
+            statement = statement.where(column == value)
+    session.execute(statement)
 
 
 def missing(what: str) -> ServiceError:
-    return ServiceError(
-        "ResourceNotFoundException", f"Failed to retrieve resource since it does not exist: {what}"
-    )
+    return ResourceNotFoundException(f"Failed to retrieve resource since it does not exist: {what}")
 
 
 def precondition(what: str) -> ServiceError:
-    return ServiceError(
-        "PreconditionFailedException",
+    return PreconditionFailedException(
         f"Failed to retrieve resource since it does not exist: {what}",
     )
 
 
 def stamps(row: LexResource) -> dict[str, Any]:
-    return {"creationDateTime": row.created_at, "lastUpdatedDateTime": row.updated_at}
+    return {
+        "creationDateTime": aware(row.created_at),
+        "lastUpdatedDateTime": aware(row.updated_at),
+    }

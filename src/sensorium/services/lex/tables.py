@@ -1,4 +1,4 @@
-"""Lex's tables (see migration 0005).
+"""Lex's tables (migrations 0005, 0007).
 
 Model-building resources (bots, locales, intents, slot types, slots, versions, aliases) share
 one table: each row is a resource's modelled description as JSON, addressed by its place in
@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sensorium.storage.owned import Owned
 from sensorium.storage.tables import Base
 
 
-class LexResource(Base):
+class LexResource(Owned, Base):
     __tablename__ = "lex_resources"
     __table_args__ = (
         UniqueConstraint(
@@ -26,8 +27,6 @@ class LexResource(Base):
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(12))
-    region: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
     bot_id: Mapped[str] = mapped_column(String(10), index=True)
     bot_version: Mapped[str] = mapped_column(String(5))  # "" where it does not apply
@@ -36,11 +35,9 @@ class LexResource(Base):
     resource_id: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(100))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LexModel(Base):
+class LexModel(Owned, Base):
     """The networks a build trained for one bot locale version."""
 
     __tablename__ = "lex_models"
@@ -49,8 +46,6 @@ class LexModel(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(12))
-    region: Mapped[str] = mapped_column(String(64))
     bot_id: Mapped[str] = mapped_column(String(10))
     bot_version: Mapped[str] = mapped_column(String(5))
     locale_id: Mapped[str] = mapped_column(String(16))
@@ -59,15 +54,13 @@ class LexModel(Base):
     built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LexSession(Base):
+class LexSession(Owned, Base):
     __tablename__ = "lex_sessions"
     __table_args__ = (
         UniqueConstraint("account_id", "region", "bot_id", "alias_id", "locale_id", "session_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(12))
-    region: Mapped[str] = mapped_column(String(64))
     bot_id: Mapped[str] = mapped_column(String(10), index=True)
     alias_id: Mapped[str] = mapped_column(String(10))
     locale_id: Mapped[str] = mapped_column(String(16))

@@ -1,5 +1,5 @@
-"""RecognizeUtterance's audio: speech in through Whisper, the reply out through Polly voices,
-and the gzip+base64 header encoding Lex uses for structured response headers."""
+"""RecognizeUtterance's audio: speech in through Transcribe's recogniser, the reply out through
+Polly's synthesizer, and the gzip+base64 header encoding Lex uses for structured headers."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ import base64
 import binascii
 import gzip
 import json
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
-from sensorium.models.stt import AudioError, WhisperEngine, decode_audio
+from sensorium.models.stt import AudioError, decode_audio
+from sensorium.services.lex.errors import DependencyFailedException, ValidationException
+
+if TYPE_CHECKING:
+    from sensorium.services.polly.synthesis import Synthesizer
+    from sensorium.services.transcribe.recogniser import Recogniser
 
 # Response-Content-Type -> Polly output format and sample rate.
 AUDIO_OUT = {
@@ -23,6 +28,74 @@ AUDIO_OUT = {
     "audio/pcm": ("pcm", "16000"),
 }
 DEFAULT_VOICE = "Joanna"
+
+
+class Voice:
+    """Lex's ears and mouth: the Transcribe and Polly services' models, when they are
+    enabled (None when not)."""
+
+    def __init__(self, recogniser: Recogniser | None, synthesizer: Synthesizer | None) -> None:
+        self.recogniser = recogniser
+        self.synthesizer = synthesizer
+
+    def listen(self, content_type: str, data: bytes, locale_id: str) -> str:
+        """What was said, in the locale's language."""
+        if self.recogniser is None:
+            raise _needs("Speech input", "transcribe")
+        samples = _samples(content_type, data)
+        language = locale_id.split("_")[0]  # Whisper's code: en_US -> en
+        return self.recogniser.transcribe(samples, language).text.strip()
+
+    def speak(self, ctx: RequestContext, text: str, content_type: str, voice_id: str) -> bytes:
+        kind = content_type.split(";")[0].strip().lower()
+        if kind not in AUDIO_OUT:
+            raise ValidationException(
+                f"responseContentType {content_type} is not supported; use text/plain; "
+                f"charset=utf-8 or one of {', '.join(AUDIO_OUT)}.",
+            )
+        if self.synthesizer is None:
+            raise _needs("Speech output", "polly")
+        output_format, rate = AUDIO_OUT[kind]
+        params: dict[str, object] = {
+            "Text": text,
+            "OutputFormat": output_format,
+            "VoiceId": voice_id,
+            "SampleRate": rate,
+        }
+        try:
+            prepared = self.synthesizer.prepare(ctx, params)
+            return b"".join(self.synthesizer.stream(prepared))
+        except ServiceError as error:  # Polly's own error: Lex names it a dependency's
+            raise DependencyFailedException(f"Amazon Polly: {error.message}") from None
+
+
+def _needs(what: str, service: str) -> DependencyFailedException:
+    return DependencyFailedException(
+        f"{what} needs the {service} service, which this server does not run; add {service} "
+        "to SENSORIUM_SERVICES."
+    )
+
+
+def _samples(content_type: str, data: bytes) -> npt.NDArray[np.float32]:
+    """16 kHz mono samples of the request's audio."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind in ("audio/l16", "audio/lpcm"):
+        if _parameter(content_type, "rate", "16000") != "16000":
+            raise ValidationException("audio/l16 input must be 16000 Hz.")
+        pcm = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
+        return pcm.astype(np.float32) / np.float32(32768.0)
+    try:
+        return decode_audio(data).samples
+    except AudioError as error:
+        raise ValidationException(f"The audio cannot be read: {error}") from None
+
+
+def _parameter(content_type: str, name: str, default: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == name:
+            return value.strip()
+    return default
 
 
 def encode_header(value: Any) -> str:
@@ -38,46 +111,4 @@ def decode_request_header(value: str, name: str) -> Any:
             raw = gzip.decompress(raw)
         return json.loads(raw)
     except (binascii.Error, ValueError, OSError):
-        raise ServiceError("ValidationException", f"{name} is not base64-encoded JSON.") from None
-
-
-def transcribe(engine: Callable[[], WhisperEngine], content_type: str, data: bytes) -> str:
-    kind = content_type.split(";")[0].strip().lower()
-    if kind == "audio/l16" or kind == "audio/lpcm":
-        samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float32)
-        samples /= 32768.0
-        rate = _parameter(content_type, "rate", "16000")
-        if rate != "16000":
-            raise ServiceError("ValidationException", "audio/l16 input must be 16000 Hz.")
-    else:
-        try:
-            samples = decode_audio(data).samples
-        except AudioError as error:
-            raise ServiceError(
-                "ValidationException", f"The audio cannot be read: {error}"
-            ) from None
-    return engine().transcribe(samples, language="en").text.strip()
-
-
-def _parameter(content_type: str, name: str, default: str) -> str:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.strip().lower() == name:
-            return value.strip()
-    return default
-
-
-def speak(
-    synthesizer: Any, ctx: RequestContext, text: str, content_type: str, voice_id: str
-) -> bytes:
-    kind = content_type.split(";")[0].strip().lower()
-    if kind not in AUDIO_OUT:
-        raise ServiceError(
-            "ValidationException",
-            f"responseContentType {content_type} is not supported; use text/plain; "
-            f"charset=utf-8 or one of {', '.join(AUDIO_OUT)}.",
-        )
-    output_format, rate = AUDIO_OUT[kind]
-    params = {"Text": text, "OutputFormat": output_format, "VoiceId": voice_id, "SampleRate": rate}
-    prepared = synthesizer.prepare(ctx, params)
-    return b"".join(synthesizer.stream(prepared))
+        raise ValidationException(f"{name} is not base64-encoded JSON.") from None

@@ -3,37 +3,74 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sensorium.components import Components
+from sensorium.config import Settings
+from sensorium.models.registry import ModelRegistry
+from sensorium.models.weights import PackagedWeights, Weights
 
-VOICES_DIR_ENV = "SENSORIUM_POLLY_VOICES_DIR"
-
-
-def voice_folders(data_dir: Path) -> list[Path]:
-    """Extra voice folders: ``$SENSORIUM_POLLY_VOICES_DIR`` (``:``-separated) and
-    ``DATA_DIR/voices``."""
-    configured = [Path(p) for p in os.environ.get(VOICES_DIR_ENV, "").split(os.pathsep) if p]
-    return [*configured, data_dir / "voices"]
-
-
-def install(components: Components) -> None:
-    from sensorium.models.tts.piper_voice import PiperVoiceModel
-    from sensorium.models.tts.voices import discover
-    from sensorium.services.polly import handlers
-    from sensorium.services.polly.catalog import POLLY_VOICES, VoiceCatalog
+if TYPE_CHECKING:
+    from sensorium.services.polly.catalog import VoiceCatalog
     from sensorium.services.polly.lexicons import LexiconStore
-    from sensorium.services.polly.synthesis import Synthesizer, model_name
+    from sensorium.services.polly.synthesis import Synthesizer
     from sensorium.services.polly.tasks import TaskService
 
-    installed = discover(voice_folders(components.settings.data_dir))
+SERVICES = ("polly",)
+PIPER = PackagedWeights("Piper (GPL-3.0)", "piper", "tts")
+
+
+@dataclass
+class PollyService:
+    synthesizer: Synthesizer
+    catalog: VoiceCatalog
+    lexicons: LexiconStore
+    tasks: TaskService
+
+
+def requires(settings: Settings) -> list[Weights]:
+    return [PIPER]
+
+
+def voice_folders(settings: Settings) -> list[Path]:
+    """Extra voice folders: ``SENSORIUM_POLLY_VOICES_DIR`` (path-separated) and
+    ``DATA_DIR/voices``."""
+    configured = [Path(p) for p in settings.polly.voices_dir.split(os.pathsep) if p]
+    return [*configured, settings.data_dir / "voices"]
+
+
+def voice_catalog(settings: Settings, models: ModelRegistry) -> VoiceCatalog:
+    """Every installed voice, registered as a model and named as Polly names voices."""
+    from sensorium.models.tts.piper_voice import PiperVoiceModel
+    from sensorium.models.tts.voices import discover
+    from sensorium.services.polly.catalog import VoiceCatalog
+    from sensorium.services.polly.synthesis import model_name
+
+    installed = discover(voice_folders(settings))
     for spec in installed:
-        components.models.register(model_name(spec), partial(PiperVoiceModel, spec))
-    catalog = VoiceCatalog(installed)
+        models.register(model_name(spec), partial(PiperVoiceModel, spec))
+    return VoiceCatalog(installed, settings.polly.voice_map)
+
+
+def install(components: Components) -> PollyService:
+    from sensorium.services.polly import handlers
+    from sensorium.services.polly.catalog import POLLY_VOICES
+    from sensorium.services.polly.errors import ERRORS
+    from sensorium.services.polly.lexicons import LexiconStore
+    from sensorium.services.polly.synthesis import Synthesizer
+    from sensorium.services.polly.tasks import TaskService
+
+    components.operations.declare(SERVICES, ERRORS)
+    paginator = components.paginator(ERRORS)
+    catalog = voice_catalog(components.settings, components.models)
     languages = frozenset(language for language, _ in POLLY_VOICES.values())
-    lexicons = LexiconStore(components.database, languages)
+    lexicons = LexiconStore(components.database, languages, paginator)
     synthesizer = Synthesizer(components.models, catalog, lexicons)
-    tasks = TaskService(components.database, components.blobs, components.jobs, synthesizer)
+    tasks = TaskService(
+        components.database, components.blobs, components.jobs, synthesizer, paginator
+    )
     handlers.register(components.operations, catalog, lexicons, synthesizer, tasks)
-    tasks.recover()
+    return PollyService(synthesizer, catalog, lexicons, tasks)

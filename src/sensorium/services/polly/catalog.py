@@ -9,12 +9,11 @@ pins names to voices.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sensorium.errors import ServiceError
 from sensorium.models.tts.voices import VoiceSpec
+from sensorium.services.polly.errors import LanguageNotSupportedException
 
 MAP_ENV = "SENSORIUM_POLLY_VOICE_MAP"
 
@@ -55,17 +54,20 @@ class ListedVoice:
     spec: VoiceSpec
 
 
-def _pinned() -> dict[str, str]:
-    pairs = (item.split("=", 1) for item in os.environ.get(MAP_ENV, "").split(",") if "=" in item)
+def parse_voice_map(text: str) -> dict[str, str]:
+    """``"Joanna=en_US-joe-medium,..."`` -> {"Joanna": "en_US-joe-medium"}."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
     return {name.strip(): key.strip() for name, key in pairs}
 
 
 class VoiceCatalog:
-    def __init__(self, installed: Sequence[VoiceSpec]) -> None:
+    def __init__(self, installed: Sequence[VoiceSpec], voice_map: str = "") -> None:
         self.installed = list(installed)
         self._by_key = {spec.key: spec for spec in installed}
         self.pinned = {
-            name: self._by_key[key] for name, key in _pinned().items() if key in self._by_key
+            name: self._by_key[key]
+            for name, key in parse_voice_map(voice_map).items()
+            if key in self._by_key
         }
         self.listed = self._assign_names()
 
@@ -98,16 +100,14 @@ class VoiceCatalog:
             if voice.polly_id == voice_id:
                 return voice.spec
         if voice_id not in POLLY_VOICES:
-            raise ServiceError(
-                "LanguageNotSupportedException",
+            raise LanguageNotSupportedException(
                 f"Voice {voice_id} has no known language; pin it with {MAP_ENV}.",
             )
         wanted, gender = POLLY_VOICES[voice_id]
         wanted = language or wanted
         same_language = [spec for spec in self.installed if spec.language == wanted]
         if not same_language:
-            raise ServiceError(
-                "LanguageNotSupportedException",
+            raise LanguageNotSupportedException(
                 f"No installed voice speaks {wanted} (asked for {voice_id}). Install a Piper "
                 f"voice for {wanted} or pin {voice_id} with {MAP_ENV}.",
             )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-from functools import partial
 from pathlib import Path
 
 FORMATS = {".mp3": "mp3", ".ogg": "ogg_vorbis", ".pcm": "pcm", ".raw": "pcm", ".json": "json"}
@@ -22,15 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def speak_command(args: argparse.Namespace) -> int:
     from sensorium.config import Settings
     from sensorium.context import RequestContext
-    from sensorium.errors import ServiceError
+    from sensorium.errors import ModelUnavailable, ServiceError
     from sensorium.models.registry import ModelRegistry
-    from sensorium.models.tts.piper_voice import PiperVoiceModel
-    from sensorium.models.tts.voices import discover
-    from sensorium.services.polly import voice_folders
-    from sensorium.services.polly.catalog import POLLY_VOICES, VoiceCatalog
-    from sensorium.services.polly.lexicons import LexiconStore
-    from sensorium.services.polly.synthesis import Synthesizer, model_name
-    from sensorium.storage.database import Database, sqlite_url
+    from sensorium.services.polly import voice_catalog
+    from sensorium.services.polly.synthesis import Synthesizer
 
     output_format = FORMATS.get(args.output.suffix.lower())
     if output_format is None:
@@ -48,24 +41,13 @@ def speak_command(args: argparse.Namespace) -> int:
     if output_format == "json":
         params["SpeechMarkTypes"] = ["sentence", "word"] + (["ssml"] if args.ssml else [])
     models = ModelRegistry()
-    installed = discover(voice_folders(Settings().data_dir))
-    for spec in installed:
-        models.register(model_name(spec), partial(PiperVoiceModel, spec))
-    languages = frozenset(language for language, _ in POLLY_VOICES.values())
-    with tempfile.TemporaryDirectory() as scratch:  # lexicons live on the server, not here
-        database = Database(sqlite_url(Path(scratch)))
-        database.migrate()
-        synthesizer = Synthesizer(
-            models, VoiceCatalog(installed), LexiconStore(database, languages)
-        )
-        try:
-            prepared = synthesizer.prepare(RequestContext("cli", "000000000000", "local"), params)
-            with args.output.open("wb") as out:
-                for chunk in synthesizer.stream(prepared):
-                    out.write(chunk)
-        except ServiceError as error:
-            print(f"sensorium speak: {error.code}: {error.message}", file=sys.stderr)
-            return 1
-        finally:
-            database.dispose()
+    synthesizer = Synthesizer(models, voice_catalog(Settings(), models), None)
+    try:
+        prepared = synthesizer.prepare(RequestContext("cli", "000000000000", "local"), params)
+        with args.output.open("wb") as out:
+            for chunk in synthesizer.stream(prepared):
+                out.write(chunk)
+    except (ServiceError, ModelUnavailable) as error:
+        print(f"sensorium speak: {error}", file=sys.stderr)
+        return 1
     return 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
 from sensorium.operations import OperationRegistry, Params
 from sensorium.services.polly.catalog import VoiceCatalog
+from sensorium.services.polly.errors import InvalidNextTokenException
 from sensorium.services.polly.lexicons import LexiconStore
 from sensorium.services.polly.synthesis import Synthesizer
+from sensorium.services.polly.tables import PollyLexicon
 from sensorium.services.polly.tasks import TaskService, describe
+from sensorium.storage.owned import aware
 
 SERVICE = "polly"
 ENGINES = ["neural", "standard", "long-form", "generative"]  # all run the same Piper model
@@ -24,7 +26,7 @@ def register(
     @registry.handler(SERVICE, "DescribeVoices")
     def describe_voices(ctx: RequestContext, params: Params) -> Params:
         if params.get("NextToken"):
-            raise ServiceError("InvalidNextTokenException", "DescribeVoices has one page.")
+            raise InvalidNextTokenException("DescribeVoices has one page.")
         voices = []
         for listed in catalog.listed:
             spec = listed.spec
@@ -68,13 +70,10 @@ def register(
 
     @registry.handler(SERVICE, "ListLexicons")
     def list_lexicons(ctx: RequestContext, params: Params) -> Params:
-        rows, token = lexicons.page(ctx, params.get("NextToken"))
-        result: Params = {
-            "Lexicons": [{"Name": row.name, "Attributes": _attributes(ctx, row)} for row in rows]
-        }
-        if token:
-            result["NextToken"] = token
-        return result
+        page = lexicons.page(ctx, params.get("NextToken"))
+        return page.output(
+            "Lexicons", lambda row: {"Name": row.name, "Attributes": _attributes(ctx, row)}
+        )
 
     @registry.handler(SERVICE, "DeleteLexicon")
     def delete_lexicon(ctx: RequestContext, params: Params) -> Params:
@@ -91,23 +90,17 @@ def register(
 
     @registry.handler(SERVICE, "ListSpeechSynthesisTasks")
     def list_tasks(ctx: RequestContext, params: Params) -> Params:
-        rows, token = tasks.page(
+        page = tasks.page(
             ctx, params.get("Status"), params.get("MaxResults"), params.get("NextToken")
         )
-        result: Params = {"SynthesisTasks": [describe(row) for row in rows]}
-        if token:
-            result["NextToken"] = token
-        return result
+        return page.output("SynthesisTasks", describe)
 
 
-def _attributes(ctx: RequestContext, row: object) -> Params:
-    from sensorium.services.polly.tables import PollyLexicon
-
-    assert isinstance(row, PollyLexicon)
+def _attributes(ctx: RequestContext, row: PollyLexicon) -> Params:
     return {
         "Alphabet": row.alphabet,
         "LanguageCode": row.language_code,
-        "LastModified": row.last_modified,
+        "LastModified": aware(row.updated_at),
         "LexiconArn": ctx.arn("polly", f"lexicon/{row.name}"),
         "LexemesCount": row.lexemes_count,
         "Size": row.size,

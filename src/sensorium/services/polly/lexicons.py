@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
-from sensorium.services.pagination import BadToken, make_token, read_token
+from sensorium.services.polly.errors import (
+    InvalidLexiconException,
+    LexiconNotFoundException,
+    LexiconSizeExceededException,
+    MaxLexemeLengthExceededException,
+    MaxLexiconsNumberExceededException,
+    UnsupportedPlsAlphabetException,
+    UnsupportedPlsLanguageException,
+)
 from sensorium.services.polly.tables import PollyLexicon
 from sensorium.storage.database import Database
+from sensorium.storage.paging import Page, Paginator
 
 PLS = "{http://www.w3.org/2005/01/pronunciation-lexicon}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -38,21 +46,19 @@ class ParsedLexicon:
 
 def parse(content: str, languages: frozenset[str]) -> ParsedLexicon:
     if len(content) > MAX_SIZE:
-        raise ServiceError(
-            "LexiconSizeExceededException", f"Lexicon is {len(content)} characters; max {MAX_SIZE}."
-        )
+        raise LexiconSizeExceededException(f"Lexicon is {len(content)} characters; max {MAX_SIZE}.")
     try:
         root = ET.fromstring(content)
     except ET.ParseError as error:
-        raise ServiceError("InvalidLexiconException", f"Invalid PLS document: {error}") from None
+        raise InvalidLexiconException(f"Invalid PLS document: {error}") from None
     if root.tag != f"{PLS}lexicon":
-        raise ServiceError("InvalidLexiconException", "The root element must be a PLS <lexicon>.")
+        raise InvalidLexiconException("The root element must be a PLS <lexicon>.")
     alphabet = root.get("alphabet", "")
     if alphabet not in ("ipa", "x-sampa"):
-        raise ServiceError("UnsupportedPlsAlphabetException", f"Unsupported alphabet {alphabet!r}.")
+        raise UnsupportedPlsAlphabetException(f"Unsupported alphabet {alphabet!r}.")
     language = root.get(XML_LANG, "")
     if language not in languages:
-        raise ServiceError("UnsupportedPlsLanguageException", f"Unsupported language {language!r}.")
+        raise UnsupportedPlsLanguageException(f"Unsupported language {language!r}.")
     entries: dict[str, Entry] = {}
     lexemes = root.findall(f"{PLS}lexeme")
     for lexeme in lexemes:
@@ -60,81 +66,65 @@ def parse(content: str, languages: frozenset[str]) -> ParsedLexicon:
         alias = lexeme.findtext(f"{PLS}alias")
         phoneme = lexeme.findtext(f"{PLS}phoneme")
         if not graphemes or (alias is None and phoneme is None):
-            raise ServiceError(
-                "InvalidLexiconException", "Each lexeme needs a grapheme and an alias or phoneme."
-            )
+            raise InvalidLexiconException("Each lexeme needs a grapheme and an alias or phoneme.")
         if len(ET.tostring(lexeme, encoding="unicode")) > MAX_LEXEME * 4:
-            raise ServiceError("MaxLexemeLengthExceededException", "A lexeme is too long.")
+            raise MaxLexemeLengthExceededException("A lexeme is too long.")
         ipa = phoneme.strip() if phoneme and alphabet == "ipa" and alias is None else None
         entry = Entry(alias.strip() if alias else None, ipa)
         for grapheme in graphemes:
             if len(grapheme) > MAX_LEXEME:
-                raise ServiceError("MaxLexemeLengthExceededException", "A grapheme is too long.")
+                raise MaxLexemeLengthExceededException("A grapheme is too long.")
             entries.setdefault(grapheme, entry)
     return ParsedLexicon(alphabet, language, entries, len(lexemes))
 
 
 class LexiconStore:
-    def __init__(self, db: Database, languages: frozenset[str]) -> None:
+    def __init__(self, db: Database, languages: frozenset[str], paginator: Paginator) -> None:
         self.db = db
         self.languages = languages
+        self.paginator = paginator
 
     def put(self, ctx: RequestContext, name: str, content: str) -> None:
         parsed = parse(content, self.languages)
-        with self.db.transaction() as session:
-            row = self._find(session, ctx, name)
+        with self.db.transaction(ctx.scope) as session:
+            row = _find(session, name)
             if row is None:
-                count = len(
-                    session.scalars(
-                        select(PollyLexicon.id).filter_by(
-                            account_id=ctx.account_id, region=ctx.region
-                        )
-                    ).all()
-                )
+                count = session.scalar(select(func.count(PollyLexicon.id))) or 0
                 if count >= MAX_LEXICONS:
-                    raise ServiceError("MaxLexiconsNumberExceededException", "Too many lexicons.")
-                row = PollyLexicon(account_id=ctx.account_id, region=ctx.region, name=name)
+                    raise MaxLexiconsNumberExceededException("Too many lexicons.")
+                row = PollyLexicon(name=name)
                 session.add(row)
             row.content = content
             row.alphabet = parsed.alphabet
             row.language_code = parsed.language
             row.lexemes_count = parsed.lexemes
             row.size = len(content.encode())
-            row.last_modified = dt.datetime.now(dt.UTC)
 
     def get(self, ctx: RequestContext, name: str) -> PollyLexicon:
-        with self.db.reading() as session:
-            row = self._find(session, ctx, name)
-            if row is None:
-                raise ServiceError("LexiconNotFoundException", f"Lexicon {name} was not found.")
-            return row
+        with self.db.reading(ctx.scope) as session:
+            row = _find(session, name)
+        if row is None:
+            raise _not_found(name)
+        return row
 
     def delete(self, ctx: RequestContext, name: str) -> None:
-        with self.db.transaction() as session:
-            row = self._find(session, ctx, name)
+        with self.db.transaction(ctx.scope) as session:
+            row = _find(session, name)
             if row is None:
-                raise ServiceError("LexiconNotFoundException", f"Lexicon {name} was not found.")
+                raise _not_found(name)
             session.delete(row)
 
-    def page(self, ctx: RequestContext, token: str | None) -> tuple[list[PollyLexicon], str | None]:
-        scope = f"lexicons:{ctx.account_id}:{ctx.region}"
-        try:
-            after = str(read_token(scope, token)) if token else ""
-        except BadToken:
-            raise ServiceError("InvalidNextTokenException", "Invalid NextToken.") from None
-        with self.db.reading() as session:
-            rows = list(
-                session.scalars(
-                    select(PollyLexicon)
-                    .filter_by(account_id=ctx.account_id, region=ctx.region)
-                    .where(PollyLexicon.name > after)
-                    .order_by(PollyLexicon.name)
-                    .limit(PAGE + 1)
-                )
+    def page(self, ctx: RequestContext, token: str | None) -> Page[PollyLexicon]:
+        with self.db.reading(ctx.scope) as session:
+            return self.paginator.page(
+                session,
+                select(PollyLexicon),
+                order=(PollyLexicon.name,),
+                limit=PAGE,
+                token=token,
+                scope=ctx.scope,
+                listing="ListLexicons",
             )
-        more = len(rows) > PAGE
-        rows = rows[:PAGE]
-        return rows, make_token(scope, rows[-1].name) if more else None
 
     def entries(self, ctx: RequestContext, names: list[str]) -> dict[str, Entry]:
         """The named lexicons merged; an earlier lexicon wins."""
@@ -146,11 +136,10 @@ class LexiconStore:
                 merged.setdefault(grapheme, entry)
         return merged
 
-    @staticmethod
-    def _find(session: object, ctx: RequestContext, name: str) -> PollyLexicon | None:
-        from sqlalchemy.orm import Session
 
-        assert isinstance(session, Session)
-        return session.scalar(
-            select(PollyLexicon).filter_by(account_id=ctx.account_id, region=ctx.region, name=name)
-        )
+def _find(session: Session, name: str) -> PollyLexicon | None:
+    return session.scalar(select(PollyLexicon).filter_by(name=name))
+
+
+def _not_found(name: str) -> LexiconNotFoundException:
+    return LexiconNotFoundException(f"Lexicon {name} was not found.")

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
 from sensorium.models.registry import ModelRegistry
 from sensorium.models.tts import plan, ssml
 from sensorium.models.tts.encode import CONTENT_TYPES, encode_stream
@@ -15,6 +14,16 @@ from sensorium.models.tts.piper_voice import PiperVoiceModel
 from sensorium.models.tts.render import Renderer
 from sensorium.models.tts.voices import VoiceSpec
 from sensorium.services.polly.catalog import VoiceCatalog
+from sensorium.services.polly.errors import (
+    InvalidSampleRateException,
+    InvalidSsmlException,
+    LexiconNotFoundException,
+    MarksNotSupportedForFormatException,
+    ServiceFailureException,
+    SsmlMarksNotSupportedForTextTypeException,
+    TextLengthExceededException,
+    ValidationException,
+)
 from sensorium.services.polly.lexicons import Entry, LexiconStore
 
 # (billed characters, total characters) Polly allows.
@@ -48,8 +57,11 @@ class Prepared:
 
 
 class Synthesizer:
+    """Speech for Polly and for every service that speaks (Lex). Without a lexicon store
+    (the command line), requests naming lexicons are refused."""
+
     def __init__(
-        self, models: ModelRegistry, catalog: VoiceCatalog, lexicons: LexiconStore
+        self, models: ModelRegistry, catalog: VoiceCatalog, lexicons: LexiconStore | None
     ) -> None:
         self.models = models
         self.catalog = catalog
@@ -66,29 +78,27 @@ class Synthesizer:
         rate = _sample_rate(output_format, params.get("SampleRate"), engine)
         _check_marks(output_format, marks, is_ssml)
         if not text.strip():
-            raise ServiceError("ValidationException", "Text must contain something to say.")
+            raise ValidationException("Text must contain something to say.")
         if is_ssml:
             try:
                 events, billed = ssml.parse(text)
             except ssml.SsmlError as error:
-                raise ServiceError(
-                    "InvalidSsmlException", f"Invalid SSML request: {error}"
-                ) from None
+                raise InvalidSsmlException(f"Invalid SSML request: {error}") from None
         else:
             events, billed = [plan.plain_run(text)], len(text)
         if billed > limits[0] or len(text) > limits[1]:
-            raise ServiceError(
-                "TextLengthExceededException",
+            raise TextLengthExceededException(
                 f"Maximum text length has been exceeded: {billed} billed characters "
                 f"(max {limits[0]}), {len(text)} in total (max {limits[1]}).",
             )
         spec = self.catalog.resolve(str(params["VoiceId"]), _str(params.get("LanguageCode")))
         names = [str(name) for name in params.get("LexiconNames") or []]  # type: ignore[attr-defined]
-        entries = self.lexicons.entries(ctx, names) if names else {}
+        if names and self.lexicons is None:
+            raise LexiconNotFoundException("Lexicons are kept by the server, not here.")
+        entries = self.lexicons.entries(ctx, names) if names and self.lexicons else {}
         voice = self.models.get(model_name(spec), PiperVoiceModel)
         if marks & {"word", "viseme", "ssml", "sentence"} and not voice.aligned:
-            raise ServiceError(
-                "ServiceFailureException",
+            raise ServiceFailureException(
                 f"Voice {spec.key} cannot report phoneme durations, so speech marks are "
                 "unavailable (install the onnx package).",
             )
@@ -131,9 +141,7 @@ def _sample_rate(output_format: str, requested: object, engine: str) -> int:
     if output_format == "json":
         return 0
     if output_format not in SAMPLE_RATES:
-        raise ServiceError(
-            "ValidationException", f"OutputFormat {output_format} is not supported by Sensorium."
-        )
+        raise ValidationException(f"OutputFormat {output_format} is not supported by Sensorium.")
     allowed = SAMPLE_RATES[output_format]
     if requested is None:
         if output_format == "pcm":
@@ -142,8 +150,7 @@ def _sample_rate(output_format: str, requested: object, engine: str) -> int:
             return 48000
         return 22050 if engine == "standard" else 24000
     if str(requested) not in allowed:
-        raise ServiceError(
-            "InvalidSampleRateException",
+        raise InvalidSampleRateException(
             f"Sample rate {requested} is not valid for {output_format}; "
             f"use one of {', '.join(allowed)}.",
         )
@@ -152,15 +159,10 @@ def _sample_rate(output_format: str, requested: object, engine: str) -> int:
 
 def _check_marks(output_format: str, marks: frozenset[str], is_ssml: bool) -> None:
     if output_format == "json" and not marks:
-        raise ServiceError(
-            "MarksNotSupportedForFormatException", "json output needs SpeechMarkTypes."
-        )
+        raise MarksNotSupportedForFormatException("json output needs SpeechMarkTypes.")
     if output_format != "json" and marks:
-        raise ServiceError(
-            "MarksNotSupportedForFormatException",
+        raise MarksNotSupportedForFormatException(
             f"Speech marks are only available with OutputFormat json, not {output_format}.",
         )
     if "ssml" in marks and not is_ssml:
-        raise ServiceError(
-            "SsmlMarksNotSupportedForTextTypeException", "ssml speech marks need TextType ssml."
-        )
+        raise SsmlMarksNotSupportedForTextTypeException("ssml speech marks need TextType ssml.")

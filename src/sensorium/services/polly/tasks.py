@@ -1,135 +1,158 @@
-"""Long-form synthesis tasks: persisted, run on the job pool, written to a bucket."""
+"""Long-form synthesis tasks: persisted, run by the job system, written to a bucket."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import logging
 import re
 import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sensorium.blobs import BlobStore
-from sensorium.components import JobRunner
-from sensorium.context import RequestContext
+from sensorium.context import RequestContext, Scope
 from sensorium.errors import BlobError, InvalidBlobKey, ServiceError
-from sensorium.services.pagination import BadToken, make_token, read_token
+from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
+from sensorium.services.polly.errors import (
+    InvalidS3BucketException,
+    InvalidS3KeyException,
+    SynthesisTaskNotFoundException,
+)
 from sensorium.services.polly.synthesis import EXTENSIONS, TASK_LIMITS, Synthesizer
 from sensorium.services.polly.tables import PollyTask
 from sensorium.storage.database import Database
+from sensorium.storage.owned import aware
+from sensorium.storage.paging import Page, Paginator
 
-log = logging.getLogger(__name__)
+KIND = "polly.synthesis"
+DEFAULT_PAGE_SIZE = 100
 _BUCKET = re.compile(r"[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]")
+# Keys older versions kept inside the stored request.
+_LEGACY_KEYS = ("_account", "_region")
 
 
 class TaskService:
     def __init__(
-        self, db: Database, blobs: BlobStore, jobs: JobRunner, synthesizer: Synthesizer
+        self,
+        db: Database,
+        blobs: BlobStore,
+        jobs: JobSystem,
+        synthesizer: Synthesizer,
+        paginator: Paginator,
     ) -> None:
         self.db = db
         self.blobs = blobs
         self.jobs = jobs
         self.synthesizer = synthesizer
+        self.paginator = paginator
+        jobs.register(SynthesisKind(self))
 
     def start(self, ctx: RequestContext, params: dict[str, Any]) -> PollyTask:
         bucket = params["OutputS3BucketName"]
         if not _BUCKET.fullmatch(bucket):
-            raise ServiceError("InvalidS3BucketException", f"Invalid bucket name {bucket!r}.")
+            raise InvalidS3BucketException(f"Invalid bucket name {bucket!r}.")
         prepared = self.synthesizer.prepare(ctx, params, TASK_LIMITS)
         task_id = str(uuid.uuid4())
         key = f"{params.get('OutputS3KeyPrefix', '')}{task_id}.{EXTENSIONS[params['OutputFormat']]}"
         try:
             self.blobs.exists(bucket, key)
         except InvalidBlobKey as error:
-            raise ServiceError("InvalidS3KeyException", str(error)) from None
+            raise InvalidS3KeyException(str(error)) from None
         stored = {k: v for k, v in params.items() if v is not None}
-        stored["_account"], stored["_region"] = ctx.account_id, ctx.region
-        row = PollyTask(
-            task_id=task_id,
-            account_id=ctx.account_id,
-            region=ctx.region,
-            status="scheduled",
-            request=json.dumps(stored),
-            output_uri=f"s3://{bucket}/{key}",
-            request_characters=prepared.billed,
-            created_at=dt.datetime.now(dt.UTC),
-        )
-        with self.db.transaction() as session:
+        with self.db.transaction(ctx.scope) as session:
+            row = PollyTask(
+                task_id=task_id,
+                status="scheduled",
+                request=json.dumps(stored),
+                output_uri=f"s3://{bucket}/{key}",
+                request_characters=prepared.billed,
+            )
             session.add(row)
-        self.jobs.submit(self.run, task_id)
+            self.jobs.submit(session, KIND, ctx.scope, task_id)
         return row
 
-    def run(self, task_id: str) -> None:
-        with self.db.transaction() as session:
-            row = session.scalar(select(PollyTask).filter_by(task_id=task_id))
-            if row is None or row.status in ("completed", "failed"):
-                return
-            row.status = "inProgress"
+    def synthesize(self, scope: Scope, task_id: str, job: RunningJob) -> None:
+        """Synthesise the task's text into its output object (called by the job kind)."""
+        with self.db.reading(scope) as session:
+            row = _find(session, task_id)
+            if row is None:
+                raise JobFailed("The synthesis task was deleted.")
             params = json.loads(row.request)
             uri = row.output_uri
-        ctx = RequestContext(f"task-{task_id}", params.pop("_account"), params.pop("_region"))
+        for key in _LEGACY_KEYS:
+            params.pop(key, None)
+        ctx = RequestContext(f"task-{task_id}", scope.account_id, scope.region)
         try:
             prepared = self.synthesizer.prepare(ctx, params, TASK_LIMITS)
-            data = b"".join(self.synthesizer.stream(prepared))
+            chunks = []
+            for chunk in self.synthesizer.stream(prepared):
+                chunks.append(chunk)
+                job.check()
             bucket, _, key = uri.removeprefix("s3://").partition("/")
-            self.blobs.write(bucket, key, data)
-            self._settle(task_id, "completed", None)
+            self.blobs.write(bucket, key, b"".join(chunks))
         except (ServiceError, BlobError) as error:
-            self._settle(task_id, "failed", str(error))
-        except Exception as error:
-            log.exception("synthesis task %s failed", task_id)
-            self._settle(task_id, "failed", f"Internal error: {type(error).__name__}")
-
-    def _settle(self, task_id: str, status: str, reason: str | None) -> None:
-        with self.db.transaction() as session:
-            row = session.scalar(select(PollyTask).filter_by(task_id=task_id))
-            if row is not None:
-                row.status, row.status_reason = status, reason
-
-    def recover(self) -> None:
-        """Re-run what a stopped server left scheduled or in progress (synthesis is
-        deterministic, so a rerun writes the same object)."""
-        with self.db.reading() as session:
-            pending = session.scalars(
-                select(PollyTask.task_id).where(PollyTask.status.in_(["scheduled", "inProgress"]))
-            ).all()
-        for task_id in pending:
-            self.jobs.submit(self.run, task_id)
+            raise JobFailed(str(error)) from None
 
     def get(self, ctx: RequestContext, task_id: str) -> PollyTask:
-        with self.db.reading() as session:
-            row = session.scalar(
-                select(PollyTask).filter_by(
-                    task_id=task_id, account_id=ctx.account_id, region=ctx.region
-                )
-            )
+        with self.db.reading(ctx.scope) as session:
+            row = _find(session, task_id)
         if row is None:
-            raise ServiceError("SynthesisTaskNotFoundException", f"Task {task_id} not found.")
+            raise SynthesisTaskNotFoundException(f"Task {task_id} not found.")
         return row
 
     def page(
         self, ctx: RequestContext, status: str | None, limit: int | None, token: str | None
-    ) -> tuple[list[PollyTask], str | None]:
-        scope = f"tasks:{ctx.account_id}:{ctx.region}:{status}"
-        try:
-            after = int(read_token(scope, token)) if token else 0
-        except (BadToken, ValueError):
-            raise ServiceError("InvalidNextTokenException", "Invalid NextToken.") from None
-        size = limit or 100
-        query = select(PollyTask).filter_by(account_id=ctx.account_id, region=ctx.region)
+    ) -> Page[PollyTask]:
+        query = select(PollyTask)
         if status:
             query = query.filter_by(status=status)
-        with self.db.reading() as session:
-            rows = list(
-                session.scalars(
-                    query.where(PollyTask.id > after).order_by(PollyTask.id).limit(size + 1)
-                )
+        with self.db.reading(ctx.scope) as session:
+            return self.paginator.page(
+                session,
+                query,
+                order=(PollyTask.id,),
+                limit=limit or DEFAULT_PAGE_SIZE,
+                token=token,
+                scope=ctx.scope,
+                listing="ListSpeechSynthesisTasks",
+                filters=status,
             )
-        more = len(rows) > size
-        rows = rows[:size]
-        return rows, make_token(scope, rows[-1].id) if more else None
+
+
+class SynthesisKind(JobKind[None]):
+    """Runs a synthesis task; mirrors the job's state into the task row."""
+
+    name = KIND
+
+    def __init__(self, service: TaskService) -> None:
+        self.service = service
+
+    def run(self, job: RunningJob) -> None:
+        self.service.synthesize(job.scope, job.resource, job)
+
+    def started(self, session: Session, job: JobRow) -> None:
+        self._set(session, job, "inProgress", None)
+
+    def succeeded(self, session: Session, job: JobRow, outcome: None) -> dict[str, Any] | None:
+        self._set(session, job, "completed", None)
+        return None
+
+    def failed(self, session: Session, job: JobRow, reason: str) -> None:
+        self._set(session, job, "failed", reason)
+
+    def requeued(self, session: Session, job: JobRow) -> None:
+        self._set(session, job, "scheduled", None)
+
+    @staticmethod
+    def _set(session: Session, job: JobRow, status: str, reason: str | None) -> None:
+        row = _find(session, job.resource)
+        if row is not None:
+            row.status, row.status_reason = status, reason
+
+
+def _find(session: Session, task_id: str) -> PollyTask | None:
+    return session.scalar(select(PollyTask).filter_by(task_id=task_id))
 
 
 def describe(row: PollyTask) -> dict[str, Any]:
@@ -138,7 +161,7 @@ def describe(row: PollyTask) -> dict[str, Any]:
         "TaskId": row.task_id,
         "TaskStatus": row.status,
         "OutputUri": row.output_uri,
-        "CreationTime": row.created_at.replace(tzinfo=row.created_at.tzinfo or dt.UTC),
+        "CreationTime": aware(row.created_at),
         "RequestCharacters": row.request_characters,
     }
     if row.status_reason:

@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from sensorium.components import Components
+from sensorium.config import Settings
+from sensorium.models.faces.weights import DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS
+from sensorium.models.weights import Weights
+
+if TYPE_CHECKING:
+    from sensorium.services.rekognition.collections import CollectionService
+    from sensorium.services.rekognition.faces import FaceService
+    from sensorium.services.rekognition.users import UserService
+
+SERVICES = ("rekognition",)
+MAX_TOKEN_LENGTH = 255  # the model's PaginationToken
 
 
-def install(components: Components) -> None:
+@dataclass
+class RekognitionService:
+    collections: CollectionService
+    faces: FaceService
+    users: UserService
+
+
+def requires(settings: Settings) -> list[Weights]:
+    return [DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS]
+
+
+def install(components: Components) -> RekognitionService:
     from sqlalchemy.orm import Session
 
     from sensorium.models.registry import FACE_MODEL_VERSION
     from sensorium.services.rekognition import handlers
     from sensorium.services.rekognition.collections import CollectionService
     from sensorium.services.rekognition.engine import FACE_MODEL, FaceEngine
+    from sensorium.services.rekognition.errors import ERRORS
     from sensorium.services.rekognition.faces import (
         EMBEDDING_DIM,
         FaceService,
@@ -21,14 +47,18 @@ def install(components: Components) -> None:
     from sensorium.services.rekognition.users import UserService, count_users
     from sensorium.services.rekognition.vector_index import VectorIndex
 
+    components.operations.declare(SERVICES, ERRORS)
+    paginator = components.paginator(ERRORS, MAX_TOKEN_LENGTH)
     database = components.database
-    models_dir = components.settings.models_dir
+    models_dir = components.settings.models.dir
     components.models.register(FACE_MODEL, lambda: FaceEngine(models_dir))
     index = VectorIndex(EMBEDDING_DIM, lambda pk: load_entries(database, pk))
 
     def counts(session: Session, collection_pk: int) -> tuple[int, int]:
         return count_faces(session, collection_pk), count_users(session, collection_pk)
 
-    collections = CollectionService(database, FACE_MODEL_VERSION, counts, index.drop)
-    faces = FaceService(database, components.blobs, components.models, index)
-    handlers.register(components.operations, collections, faces, UserService(faces))
+    collections = CollectionService(database, paginator, FACE_MODEL_VERSION, counts, index.drop)
+    faces = FaceService(database, components.blobs, components.models, index, paginator)
+    users = UserService(faces)
+    handlers.register(components.operations, collections, faces, users)
+    return RekognitionService(collections, faces, users)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -17,15 +16,19 @@ from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
 from sensorium.models.faces import FaceAnalysis, FacePipeline, LoadedImage, load_calibration
 from sensorium.models.registry import ModelRegistry
-from sensorium.services.pagination import make_token, read_token_or_fail
 from sensorium.services.rekognition import quality_filter, shapes
 from sensorium.services.rekognition.collections import find
 from sensorium.services.rekognition.engine import FACE_MODEL, FaceEngine
+from sensorium.services.rekognition.errors import (
+    InvalidParameterException,
+    ResourceNotFoundException,
+)
 from sensorium.services.rekognition.images import read_image
-from sensorium.services.rekognition.tables import FaceRow, UserRow
+from sensorium.services.rekognition.tables import Collection, FaceRow, UserRow
 from sensorium.services.rekognition.vector_index import Entry, VectorIndex
 from sensorium.storage.database import Database
-from sensorium.storage.tables import Collection
+from sensorium.storage.owned import UNSCOPED, utcnow
+from sensorium.storage.paging import Paginator
 
 Shape = dict[str, Any]
 EMBEDDING_DIM = 128
@@ -41,14 +44,20 @@ class RequestImage:
 
 
 def invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message)
+    return InvalidParameterException(message)
 
 
 class FaceService:
     def __init__(
-        self, db: Database, blobs: BlobStore, models: ModelRegistry, index: VectorIndex
+        self,
+        db: Database,
+        blobs: BlobStore,
+        models: ModelRegistry,
+        index: VectorIndex,
+        paginator: Paginator,
     ) -> None:
         self.db = db
+        self.paginator = paginator
         self.blobs = blobs
         self.models = models
         self.index = index
@@ -74,8 +83,9 @@ class FaceService:
             return 0.0
         return self.calibration.distance_for(threshold)
 
-    def collection(self, session: Session, ctx: RequestContext, collection_id: str) -> Collection:
-        collection = find(session, ctx, collection_id)
+    def collection(self, session: Session, collection_id: str) -> Collection:
+        """The caller's collection (the session's scope), checked against our embedder."""
+        collection = find(session, collection_id)
         if collection.face_model_version != self.pipeline.model_version:
             raise invalid(
                 f"The collection {collection_id} holds faces of model "
@@ -133,8 +143,8 @@ class FaceService:
         max_faces: int | None,
         quality: str,
     ) -> Shape:
-        with self.db.reading() as session:
-            collection_pk = self.collection(session, ctx, collection_id).id
+        with self.db.reading(ctx.scope) as session:
+            collection_pk = self.collection(session, collection_id).id
         request = self.image(image)
         loaded = request.image
         w, h = loaded.width, loaded.height
@@ -152,8 +162,8 @@ class FaceService:
                 accepted.append(face)
 
         self.index.collection(collection_pk)  # loaded before our rows exist
-        with self.index.lock, self.db.transaction() as session:
-            self.collection(session, ctx, collection_id)  # still there
+        with self.index.lock, self.db.transaction(ctx.scope) as session:
+            self.collection(session, collection_id)  # still there
             existing = list(
                 session.scalars(
                     select(FaceRow)
@@ -177,7 +187,7 @@ class FaceService:
                     "UnindexedFaces": unindexed,
                 }
             image_id = str(uuid.uuid4())
-            now = dt.datetime.now(dt.UTC)
+            now = utcnow()
             rows = []
             for face in accepted:
                 box = shapes.bounding_box(face.box, w, h)
@@ -223,38 +233,42 @@ class FaceService:
         user_id: str | None,
         face_ids: list[str] | None,
     ) -> Shape:
-        with self.db.reading() as session:
-            collection = find(session, ctx, collection_id)
-            scope = f"faces:{collection.id}"
-            after = int(read_token_or_fail(scope, token, 0))
-            limit = max_results or DEFAULT_PAGE_SIZE
+        with self.db.reading(ctx.scope) as session:
+            collection = find(session, collection_id)
             query = (
                 select(FaceRow, UserRow.user_id)
                 .outerjoin(UserRow, FaceRow.user_pk == UserRow.id)
-                .where(FaceRow.collection_pk == collection.id, FaceRow.id > after)
-                .order_by(FaceRow.id)
-                .limit(limit + 1)
+                .where(FaceRow.collection_pk == collection.id)
             )
             if user_id is not None:
                 query = query.where(UserRow.user_id == user_id)
             if face_ids:
                 query = query.where(FaceRow.face_id.in_(face_ids))
-            rows = list(session.execute(query).tuples())
+            page = self.paginator.page(
+                session,
+                query,
+                order=(FaceRow.id,),
+                limit=max_results or DEFAULT_PAGE_SIZE,
+                token=token,
+                scope=ctx.scope,
+                listing=f"ListFaces:{collection.id}",
+                filters=[user_id, sorted(face_ids or [])],
+            )
             version = collection.face_model_version
         result: Shape = {
-            "Faces": [_face(row, owner) for row, owner in rows[:limit]],
+            "Faces": [_face(row, owner) for row, owner in page.items],
             "FaceModelVersion": version,
         }
-        if len(rows) > limit:
-            result["NextToken"] = make_token(scope, rows[limit - 1][0].id)
+        if page.next_token:
+            result["NextToken"] = page.next_token
         return result
 
     def delete_faces(self, ctx: RequestContext, collection_id: str, face_ids: list[str]) -> Shape:
         deleted: list[str] = []
         failed: list[Shape] = []
         with self.index.lock:
-            with self.db.transaction() as session:
-                collection = find(session, ctx, collection_id)
+            with self.db.transaction(ctx.scope) as session:
+                collection = find(session, collection_id)
                 found = {
                     row.face_id: (row, owner)
                     for row, owner in session.execute(
@@ -300,14 +314,13 @@ class FaceService:
         max_faces: int | None,
         threshold: float | None,
     ) -> Shape:
-        with self.db.reading() as session:
-            collection = self.collection(session, ctx, collection_id)
+        with self.db.reading(ctx.scope) as session:
+            collection = self.collection(session, collection_id)
             row = session.scalar(
                 select(FaceRow).filter_by(collection_pk=collection.id, face_id=face_id)
             )
             if row is None:
-                raise ServiceError(
-                    "ResourceNotFoundException",
+                raise ResourceNotFoundException(
                     f"The face {face_id} does not exist in collection {collection_id}",
                 )
             query = np.frombuffer(row.embedding, np.float32)
@@ -329,8 +342,8 @@ class FaceService:
         threshold: float | None,
         quality: str,
     ) -> Shape:
-        with self.db.reading() as session:
-            collection = self.collection(session, ctx, collection_id)
+        with self.db.reading(ctx.scope) as session:
+            collection = self.collection(session, collection_id)
         loaded = self.image(image).image
         face = self.pipeline.largest_face(loaded.rgb)
         if face is None:
@@ -341,7 +354,7 @@ class FaceService:
                 f"The largest face in the image fails the {quality} quality filter: "
                 + ", ".join(why)
             )
-        with self.db.reading() as session:
+        with self.db.reading(ctx.scope) as session:
             matches = self._matches(session, collection.id, face.embedding, max_faces, threshold)
         return {
             "SearchedFaceBoundingBox": shapes.bounding_box(face.box, loaded.width, loaded.height),
@@ -388,7 +401,9 @@ class FaceService:
 
 
 def load_entries(db: Database, collection_pk: int) -> list[Entry]:
-    with db.reading() as session:
+    """Every face of a collection, for its search index (faces hang off the collection, whose
+    owner the caller checked)."""
+    with db.reading(UNSCOPED) as session:
         rows = session.execute(
             select(FaceRow.id, FaceRow.user_pk, FaceRow.embedding)
             .where(FaceRow.collection_pk == collection_pk)

@@ -45,13 +45,13 @@ def register_collections(registry: OperationRegistry, collections: CollectionSer
 
     @registry.handler(SERVICE, "ListCollections")
     def list_collections(ctx: RequestContext, params: Params) -> Params:
-        rows, token = collections.page(ctx, params.get("MaxResults"), params.get("NextToken"))
+        page = collections.page(ctx, params.get("MaxResults"), params.get("NextToken"))
         result: Params = {
-            "CollectionIds": [row.collection_id for row in rows],
-            "FaceModelVersions": [row.face_model_version for row in rows],
+            "CollectionIds": [row.collection_id for row in page.items],
+            "FaceModelVersions": [row.face_model_version for row in page.items],
         }
-        if token:
-            result["NextToken"] = token
+        if page.next_token:
+            result["NextToken"] = page.next_token
         return result
 
     @registry.handler(SERVICE, "DeleteCollection")

@@ -7,6 +7,12 @@ from typing import Any
 from sensorium.blobs import BlobStore
 from sensorium.errors import BlobError, BlobNotFound, InvalidBlobKey, ServiceError
 from sensorium.models.faces import LoadedImage, UnsupportedImageError, load_image
+from sensorium.services.rekognition.errors import (
+    ImageTooLargeException,
+    InvalidImageFormatException,
+    InvalidParameterException,
+    InvalidS3ObjectException,
+)
 
 MAX_BYTES = 5 * 1024 * 1024  # AWS: 5 MB as raw bytes
 MAX_S3_BYTES = 15 * 1024 * 1024  # AWS: 15 MB as an S3 object
@@ -19,12 +25,9 @@ def read_image(blobs: BlobStore, image: dict[str, Any]) -> tuple[LoadedImage, by
     try:
         loaded = load_image(data)
     except UnsupportedImageError as error:
-        raise ServiceError(
-            "InvalidImageFormatException", f"Request has invalid image format: {error}"
-        ) from None
+        raise InvalidImageFormatException(f"Request has invalid image format: {error}") from None
     if min(loaded.width, loaded.height) < MIN_SIDE:
-        raise ServiceError(
-            "InvalidParameterException",
+        raise InvalidParameterException(
             f"Request has invalid image dimensions {loaded.width}x{loaded.height}: "
             f"images must be at least {MIN_SIDE} pixels wide and high.",
         )
@@ -39,22 +42,16 @@ def _image_bytes(blobs: BlobStore, image: dict[str, Any]) -> bytes:
         return data
     s3 = image.get("S3Object")
     if not s3 or "Bucket" not in s3 or "Name" not in s3:
-        raise ServiceError(
-            "InvalidParameterException", "Image needs Bytes, or an S3Object with Bucket and Name."
-        )
+        raise InvalidParameterException("Image needs Bytes, or an S3Object with Bucket and Name.")
     location = f"s3://{s3['Bucket']}/{s3['Name']}"
     try:
         return blobs.read(s3["Bucket"], s3["Name"], max_bytes=MAX_S3_BYTES)
     except (BlobNotFound, InvalidBlobKey) as error:
-        raise ServiceError(
-            "InvalidS3ObjectException", f"Unable to get object {location}: {error}"
-        ) from None
+        raise InvalidS3ObjectException(f"Unable to get object {location}: {error}") from None
     except BlobError:
         raise too_large(None, MAX_S3_BYTES) from None
 
 
 def too_large(size: int | None, limit: int) -> ServiceError:
     got = f" ({size} bytes)" if size is not None else ""
-    return ServiceError(
-        "ImageTooLargeException", f"Image size{got} is too large: the limit is {limit} bytes."
-    )
+    return ImageTooLargeException(f"Image size{got} is too large: the limit is {limit} bytes.")

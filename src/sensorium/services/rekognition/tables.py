@@ -1,4 +1,4 @@
-"""Faces and users stored in collections."""
+"""Rekognition's tables: collections, and the faces and users stored in them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sensorium.storage.owned import Owned, utcnow
 from sensorium.storage.tables import Base
+
+
+class Collection(Owned, Base):
+    """A Rekognition face collection."""
+
+    __tablename__ = "collections"
+    __table_args__ = (UniqueConstraint("account_id", "region", "collection_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[str] = mapped_column(String(255))
+    arn: Mapped[str] = mapped_column(String(512), unique=True)
+    face_model_version: Mapped[str] = mapped_column(String(64))
 
 
 class FaceRow(Base):
@@ -39,7 +52,7 @@ class FaceRow(Base):
     user_pk: Mapped[int | None] = mapped_column(
         ForeignKey("face_users.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class UserRow(Base):
@@ -51,4 +64,4 @@ class UserRow(Base):
         ForeignKey("collections.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

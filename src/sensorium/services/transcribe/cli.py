@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -26,14 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def transcribe_command(args: argparse.Namespace) -> int:
-    from sensorium.models.stt import AudioError, WhisperEngine, decode_audio, default_model_dir
+    from sensorium.config import Settings
+    from sensorium.models.stt import AudioError, WhisperEngine, decode_audio
     from sensorium.services.transcribe import transcript
     from sensorium.services.transcribe.languages import whisper_code
+    from sensorium.services.transcribe.recogniser import model_dir
     from sensorium.services.transcribe.vocabularies import hotwords
 
     path: Path = args.file
-    configured = os.environ.get("SENSORIUM_WHISPER_MODEL")
-    engine = WhisperEngine(Path(configured) if configured else default_model_dir())
+    engine = WhisperEngine(Path(model_dir(Settings())))
     language = whisper_code(args.language)
     if not engine.serves(language):
         print(f"sensorium: no installed speech model serves {args.language}", file=sys.stderr)

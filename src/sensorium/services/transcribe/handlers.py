@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sensorium.context import RequestContext
 from sensorium.operations import OperationRegistry, Params
-from sensorium.services.transcribe.jobs import JobService
+from sensorium.services.transcribe.jobs import TranscriptionJobs
 from sensorium.services.transcribe.synchronous import SynchronousTranscriber
 from sensorium.services.transcribe.tables import TranscriptionJobRow, VocabularyRow
 from sensorium.services.transcribe.vocabularies import VocabularyService
+from sensorium.storage.owned import aware
 
 SERVICE = "transcribe"
 _ECHOED = ("Settings", "JobExecutionSettings", "IdentifyLanguage", "LanguageOptions", "Tags")
@@ -18,7 +18,7 @@ _ECHOED = ("Settings", "JobExecutionSettings", "IdentifyLanguage", "LanguageOpti
 
 def register(
     registry: OperationRegistry,
-    jobs: JobService,
+    jobs: TranscriptionJobs,
     vocabularies: VocabularyService,
     synchronous: SynchronousTranscriber,
 ) -> None:
@@ -37,18 +37,16 @@ def register(
     @registry.handler(SERVICE, "ListTranscriptionJobs")
     def list_transcription_jobs(ctx: RequestContext, params: Params) -> Params:
         status = params.get("Status")
-        rows, token = jobs.page(
+        page = jobs.page(
             ctx,
             status,
             params.get("JobNameContains"),
             params.get("MaxResults"),
             params.get("NextToken"),
         )
-        result: Params = {"TranscriptionJobSummaries": [_summary(row) for row in rows]}
+        result = page.output("TranscriptionJobSummaries", _summary)
         if status:
             result["Status"] = status
-        if token:
-            result["NextToken"] = token
         return result
 
     @registry.handler(SERVICE, "DeleteTranscriptionJob")
@@ -76,9 +74,7 @@ def register(
             params.get("Phrases"),
             params.get("VocabularyFileUri"),
         )
-        result = _vocabulary(row)
-        result.pop("FailureReason", None)  # not a member of UpdateVocabulary's output
-        return result
+        return _vocabulary_summary(row)  # UpdateVocabulary's output has no FailureReason
 
     @registry.handler(SERVICE, "GetVocabulary")
     def get_vocabulary(ctx: RequestContext, params: Params) -> Params:
@@ -87,23 +83,16 @@ def register(
     @registry.handler(SERVICE, "ListVocabularies")
     def list_vocabularies(ctx: RequestContext, params: Params) -> Params:
         state = params.get("StateEquals")
-        rows, token = vocabularies.page(
+        page = vocabularies.page(
             ctx,
             state,
             params.get("NameContains"),
             params.get("MaxResults"),
             params.get("NextToken"),
         )
-        listed = []
-        for row in rows:
-            entry = _vocabulary(row)
-            entry.pop("FailureReason", None)
-            listed.append(entry)
-        result: Params = {"Vocabularies": listed}
+        result = page.output("Vocabularies", _vocabulary_summary)
         if state:
             result["Status"] = state
-        if token:
-            result["NextToken"] = token
         return result
 
     @registry.handler(SERVICE, "DeleteVocabulary")
@@ -118,7 +107,7 @@ def _job(row: TranscriptionJobRow) -> Params:
         "TranscriptionJobName": row.name,
         "TranscriptionJobStatus": row.status,
         "Media": request["Media"],
-        "CreationTime": _aware(row.created_at),
+        "CreationTime": aware(row.created_at),
         "Transcript": {},
     }
     if row.language_code:
@@ -128,9 +117,9 @@ def _job(row: TranscriptionJobRow) -> Params:
     if row.sample_rate:
         job["MediaSampleRateHertz"] = row.sample_rate
     if row.started_at:
-        job["StartTime"] = _aware(row.started_at)
+        job["StartTime"] = aware(row.started_at)
     if row.completed_at:
-        job["CompletionTime"] = _aware(row.completed_at)
+        job["CompletionTime"] = aware(row.completed_at)
     if row.status == "COMPLETED" and row.transcript_uri:
         job["Transcript"] = {"TranscriptFileUri": row.transcript_uri}
     if row.failure_reason:
@@ -144,16 +133,16 @@ def _job(row: TranscriptionJobRow) -> Params:
 def _summary(row: TranscriptionJobRow) -> Params:
     summary: Params = {
         "TranscriptionJobName": row.name,
-        "CreationTime": _aware(row.created_at),
+        "CreationTime": aware(row.created_at),
         "TranscriptionJobStatus": row.status,
         "OutputLocationType": "CUSTOMER_BUCKET" if row.customer_bucket else "SERVICE_BUCKET",
     }
     if row.language_code:
         summary["LanguageCode"] = row.language_code
     if row.started_at:
-        summary["StartTime"] = _aware(row.started_at)
+        summary["StartTime"] = aware(row.started_at)
     if row.completed_at:
-        summary["CompletionTime"] = _aware(row.completed_at)
+        summary["CompletionTime"] = aware(row.completed_at)
     if row.failure_reason:
         summary["FailureReason"] = row.failure_reason
     if row.request.get("IdentifyLanguage"):
@@ -168,12 +157,14 @@ def _vocabulary(row: VocabularyRow) -> Params:
         "VocabularyName": row.name,
         "LanguageCode": row.language_code,
         "VocabularyState": row.state,
-        "LastModifiedTime": _aware(row.modified_at),
+        "LastModifiedTime": aware(row.updated_at),
     }
     if row.failure_reason:
         result["FailureReason"] = row.failure_reason
     return result
 
 
-def _aware(stamp: dt.datetime) -> dt.datetime:
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+def _vocabulary_summary(row: VocabularyRow) -> Params:
+    result = _vocabulary(row)
+    result.pop("FailureReason", None)
+    return result

@@ -8,8 +8,10 @@ from typing import Any
 from sensorium.blobs import BlobStore, parse_s3_uri
 from sensorium.context import RequestContext
 from sensorium.errors import BlobError, InvalidBlobKey, ServiceError
-from sensorium.services.transcribe.jobs import JobFailed, JobService
+from sensorium.services.transcribe import media
+from sensorium.services.transcribe.errors import BadRequestException
 from sensorium.services.transcribe.languages import transcribe_code, whisper_code
+from sensorium.services.transcribe.recogniser import Recogniser
 from sensorium.services.transcribe.vocabularies import VocabularyService, hotwords
 
 MIN_SECONDS = 0.5  # AWS: the audio must be between 0.5 seconds and 1 hour long
@@ -26,12 +28,14 @@ _UNSUPPORTED = {
 
 
 def bad_request(message: str) -> ServiceError:
-    return ServiceError("BadRequestException", message)
+    return BadRequestException(message)
 
 
 class SynchronousTranscriber:
-    def __init__(self, jobs: JobService, vocabularies: VocabularyService, blobs: BlobStore) -> None:
-        self.jobs = jobs
+    def __init__(
+        self, recogniser: Recogniser, vocabularies: VocabularyService, blobs: BlobStore
+    ) -> None:
+        self.recogniser = recogniser
         self.vocabularies = vocabularies
         self.blobs = blobs
 
@@ -41,24 +45,23 @@ class SynchronousTranscriber:
             raise bad_request("This server does not support " + ", ".join(refused) + ".")
         language, options = self._language(params)
         prompt = self._hotwords(ctx, params.get("VocabularySettings") or [], language, options)
-        media = params["Media"]
+        given = params["Media"]
         try:
-            if "MediaBytes" in media:
-                data = media["MediaBytes"]
-            elif "MediaFileUri" in media:
-                data = self.jobs.read_media(media["MediaFileUri"], MAX_URI_BYTES)
+            if "MediaBytes" in given:
+                data = given["MediaBytes"]
+            elif "MediaFileUri" in given:
+                data = media.read_media(self.blobs, given["MediaFileUri"], MAX_URI_BYTES)
             else:
                 raise bad_request("Media needs MediaBytes or MediaFileUri.")
-            audio = self.jobs.decode(data, {})
-        except (JobFailed, InvalidBlobKey) as error:
-            raise bad_request(str(error)) from None
+            audio = media.decode(data, {})
+        except media.MediaProblem as problem:
+            raise bad_request(str(problem)) from None
         if not MIN_SECONDS <= audio.duration <= MAX_SECONDS:
             raise bad_request(
                 f"The audio is {audio.duration:.2f} s long; TranscribeAudio takes between "
                 f"{MIN_SECONDS} seconds and 1 hour."
             )
-        engine = self.jobs.loaded_engine()
-        transcription = engine.transcribe(
+        transcription = self.recogniser.transcribe(
             audio.samples, whisper_code(language) if language else None, prompt
         )
         code = transcribe_code(transcription.language, options if not language else [language])
@@ -95,7 +98,7 @@ class SynchronousTranscriber:
         identify = params.get("LanguageDetectionMode") == "IDENTIFY_LANGUAGE"
         if bool(language) == identify:
             raise bad_request("Specify exactly one of Language and LanguageDetectionMode.")
-        engine = self.jobs.engine
+        engine = self.recogniser
         if language:
             code = "en-US" if language == "en" else language
             if not engine.serves(whisper_code(code)):

@@ -1,4 +1,4 @@
-"""Transcribe's tables: transcription jobs and custom vocabularies (see migration 0003)."""
+"""Transcribe's tables: transcription jobs and custom vocabularies (migrations 0003, 0007)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sensorium.storage.owned import Owned
 from sensorium.storage.tables import Base
 
 
-class TranscriptionJobRow(Base):
+class TranscriptionJobRow(Owned, Base):
+    """A transcription job as Transcribe shows it; the job system's row does the running."""
+
     __tablename__ = "transcription_jobs"
     __table_args__ = (UniqueConstraint("account_id", "region", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(12))
-    region: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), index=True)
     # The request as given (Media, LanguageCode, Settings, Output*...), echoed by Get.
@@ -31,22 +32,17 @@ class TranscriptionJobRow(Base):
     customer_bucket: Mapped[bool]
     transcript_uri: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class VocabularyRow(Base):
+class VocabularyRow(Owned, Base):
     __tablename__ = "transcribe_vocabularies"
     __table_args__ = (UniqueConstraint("account_id", "region", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(12))
-    region: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     language_code: Mapped[str] = mapped_column(String(16))
     phrases: Mapped[list[str]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16))
     failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    modified_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

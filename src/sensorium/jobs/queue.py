@@ -1,0 +1,310 @@
+"""The job table's operations: enqueue, claim, renew, settle, cancel.
+
+Every change is one transaction, safe across processes and hosts: a claim takes the
+database's write lock on SQLite (``BEGIN IMMEDIATE``) and skips rows other workers hold on
+PostgreSQL (``FOR UPDATE SKIP LOCKED``). A worker holds a job through a lease it renews; a
+job whose lease expired (its worker died) is claimed again, and counts as an attempt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from sensorium.context import Scope
+from sensorium.jobs import policy
+from sensorium.jobs.kinds import JobKind
+from sensorium.jobs.policy import RetryPolicy
+from sensorium.jobs.tables import FINISHED, JobRow, JobState
+from sensorium.storage.database import Database
+from sensorium.storage.owned import SCOPE_KEY, UNSCOPED, scope_of, utcnow
+
+log = logging.getLogger(__name__)
+Kinds = Mapping[str, JobKind[Any]]
+
+
+class JobQueue:
+    def __init__(self, db: Database, retry: RetryPolicy, lease_seconds: float) -> None:
+        self.db = db
+        self.retry = retry
+        self.lease = dt.timedelta(seconds=lease_seconds)
+
+    # Called by services, inside their own transaction.
+
+    def enqueue(
+        self,
+        session: Session,
+        kind: str,
+        scope: Scope,
+        resource: str,
+        payload: dict[str, Any] | None = None,
+        max_attempts: int | None = None,
+    ) -> JobRow:
+        row = JobRow(
+            kind=kind,
+            account_id=scope.account_id,
+            region=scope.region,
+            resource=resource,
+            payload=payload or {},
+            state=JobState.QUEUED,
+            attempts=0,
+            max_attempts=max_attempts or self.retry.max_attempts,
+            not_before=utcnow(),
+            cancel_requested=False,
+        )
+        session.add(row)
+        return row
+
+    def active(self, session: Session, kind: str, resource: str) -> list[JobRow]:
+        """The unfinished jobs of ``kind`` on ``resource``, of the session's scope (jobs are
+        not owned rows, so the scope is applied here)."""
+        query = select(JobRow).where(
+            JobRow.kind == kind,
+            JobRow.resource == resource,
+            JobRow.state.in_([JobState.QUEUED, JobState.RUNNING]),
+        )
+        scope = scope_of(session)
+        if isinstance(scope, Scope):
+            query = query.where(
+                JobRow.account_id == scope.account_id, JobRow.region == scope.region
+            )
+        return list(session.scalars(query))
+
+    def cancel(self, session: Session, kind: str, resource: str, kinds: Kinds) -> int:
+        """Cancel the unfinished jobs of ``kind`` on ``resource``: queued ones at once,
+        running ones when their worker next checks. Returns how many were cancelled."""
+        found = self.active(session, kind, resource)
+        for row in found:
+            if row.state == JobState.QUEUED:
+                self._settle(session, row, JobState.CANCELLED)
+                kinds[row.kind].cancelled(session, row)
+            else:
+                row.cancel_requested = True
+        return len(found)
+
+    # Called by workers.
+
+    def claim(self, owner: str, kinds: Kinds) -> JobRow | None:
+        """The oldest job of ``kinds`` that is due, now RUNNING under ``owner``'s lease."""
+        if not kinds:
+            return None
+        with self.db.transaction(UNSCOPED) as session:
+            while True:
+                now = utcnow()
+                row = session.scalar(
+                    select(JobRow)
+                    .where(
+                        JobRow.kind.in_(list(kinds)),
+                        or_(
+                            and_(JobRow.state == JobState.QUEUED, JobRow.not_before <= now),
+                            and_(JobRow.state == JobState.RUNNING, JobRow.lease_expires_at < now),
+                        ),
+                    )
+                    .order_by(JobRow.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                )
+                if row is None:
+                    return None
+                kind = kinds[row.kind]
+                if row.state == JobState.RUNNING:  # its worker died
+                    log.warning(
+                        "job %s (%s): lease of %s expired", row.id, row.kind, row.lease_owner
+                    )
+                    if row.cancel_requested:
+                        with _in_scope(session, row):
+                            self._settle(session, row, JobState.CANCELLED)
+                            kind.cancelled(session, row)
+                        continue
+                    if row.attempts >= row.max_attempts:
+                        reason = policy.worker_lost(row.attempts)
+                        with _in_scope(session, row):
+                            self._settle(session, row, JobState.FAILED, reason)
+                            kind.failed(session, row, reason)
+                        continue
+                row.state = JobState.RUNNING
+                row.attempts += 1
+                row.lease_owner = owner
+                row.lease_expires_at = now + self.lease
+                row.started_at = now
+                with _in_scope(session, row):
+                    kind.started(session, row)
+                return row
+
+    def renew(self, owner: str, progress: Mapping[int, float | None]) -> set[int]:
+        """Extend the leases ``owner`` holds on these jobs; the ids it must stop (cancelled,
+        or no longer its own)."""
+        stop: set[int] = set()
+        if not progress:
+            return stop
+        with self.db.transaction(UNSCOPED) as session:
+            rows = {
+                row.id: row
+                for row in session.scalars(select(JobRow).where(JobRow.id.in_(list(progress))))
+            }
+            expires = utcnow() + self.lease
+            for job_id, fraction in progress.items():
+                row = rows.get(job_id)
+                if row is None or row.state != JobState.RUNNING or row.lease_owner != owner:
+                    stop.add(job_id)
+                    continue
+                row.lease_expires_at = expires
+                if fraction is not None:
+                    row.progress = fraction
+                if row.cancel_requested:
+                    stop.add(job_id)
+        return stop
+
+    def succeed(
+        self, owner: str, job_id: int, attempt: int, kind: JobKind[Any], outcome: Any
+    ) -> bool:
+        with self.db.transaction(UNSCOPED) as session:
+            row = self._held(session, owner, job_id, attempt)
+            if row is None:
+                return False
+            with _in_scope(session, row):
+                if row.cancel_requested:
+                    self._settle(session, row, JobState.CANCELLED)
+                    kind.cancelled(session, row)
+                else:
+                    row.result = kind.succeeded(session, row, outcome)
+                    row.progress = 1.0
+                    self._settle(session, row, JobState.SUCCEEDED)
+            return True
+
+    def fail(
+        self,
+        owner: str,
+        job_id: int,
+        attempt: int,
+        kind: JobKind[Any],
+        reason: str,
+        *,
+        retryable: bool,
+    ) -> bool:
+        with self.db.transaction(UNSCOPED) as session:
+            row = self._held(session, owner, job_id, attempt)
+            if row is None:
+                return False
+            with _in_scope(session, row):
+                if row.cancel_requested:
+                    self._settle(session, row, JobState.CANCELLED)
+                    kind.cancelled(session, row)
+                elif retryable and row.attempts < row.max_attempts:
+                    self._requeue(row, utcnow() + self.retry.delay(row.attempts))
+                    kind.requeued(session, row)
+                else:
+                    if retryable:
+                        reason = policy.gave_up(row.attempts, reason)
+                    self._settle(session, row, JobState.FAILED, reason)
+                    kind.failed(session, row, reason)
+            return True
+
+    def cancelled(self, owner: str, job_id: int, attempt: int, kind: JobKind[Any]) -> None:
+        """The work stopped at a check after a cancel request."""
+        with self.db.transaction(UNSCOPED) as session:
+            row = self._held(session, owner, job_id, attempt)
+            if row is not None:
+                with _in_scope(session, row):
+                    self._settle(session, row, JobState.CANCELLED)
+                    kind.cancelled(session, row)
+
+    def release(self, owner: str, kinds: Kinds) -> None:
+        """At a graceful stop: hand the jobs ``owner`` still runs back to the queue; an
+        attempt cut short by a clean shutdown does not count."""
+        with self.db.transaction(UNSCOPED) as session:
+            for row in session.scalars(
+                select(JobRow).where(JobRow.state == JobState.RUNNING, JobRow.lease_owner == owner)
+            ):
+                self._requeue(row, utcnow())
+                row.attempts = max(0, row.attempts - 1)
+                if row.kind in kinds:
+                    with _in_scope(session, row):
+                        kinds[row.kind].requeued(session, row)
+
+    def expire_dead_local(self, host: str) -> int:
+        """At start-up: jobs held by processes of this host that no longer exist are
+        claimable at once instead of when their lease would have expired."""
+        count = 0
+        with self.db.transaction(UNSCOPED) as session:
+            for row in session.scalars(
+                select(JobRow).where(
+                    JobRow.state == JobState.RUNNING, JobRow.lease_owner.startswith(f"{host}:")
+                )
+            ):
+                pid = _pid_of(row.lease_owner or "")
+                if pid is not None and not _alive(pid):
+                    row.lease_expires_at = utcnow() - dt.timedelta(seconds=1)
+                    count += 1
+        return count
+
+    # Internals
+
+    @staticmethod
+    def _held(session: Session, owner: str, job_id: int, attempt: int) -> JobRow | None:
+        row = session.get(JobRow, job_id)
+        if (
+            row is None
+            or row.state != JobState.RUNNING
+            or row.lease_owner != owner
+            or row.attempts != attempt
+        ):
+            log.info("job %s: no longer held by %s; its outcome is dropped", job_id, owner)
+            return None
+        return row
+
+    @staticmethod
+    def _requeue(row: JobRow, not_before: dt.datetime) -> None:
+        row.state = JobState.QUEUED
+        row.not_before = not_before
+        row.lease_owner = None
+        row.lease_expires_at = None
+
+    @staticmethod
+    def _settle(session: Session, row: JobRow, state: JobState, reason: str | None = None) -> None:
+        assert state in FINISHED
+        row.state = state
+        row.failure_reason = reason
+        row.finished_at = utcnow()
+        row.lease_owner = None
+        row.lease_expires_at = None
+
+
+def owner_id(host: str, token: str) -> str:
+    """A worker process's lease owner name: host, pid and a random token."""
+    return f"{host}:{os.getpid()}:{token}"
+
+
+def _pid_of(owner: str) -> int | None:
+    parts = owner.split(":")
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _in_scope(session: Session, row: JobRow) -> Iterator[None]:
+    """Run a service's hook in the job's account and region (rows it adds are flushed in
+    that scope too, before the session goes back to its own)."""
+    previous = session.info.get(SCOPE_KEY)
+    session.info[SCOPE_KEY] = row.scope
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info[SCOPE_KEY] = previous

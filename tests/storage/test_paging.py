@@ -1,0 +1,114 @@
+"""Keyset pages and their tokens: complete, stable, and refused when not ours to use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+
+from sensorium.context import Scope
+from sensorium.services.rekognition.errors import InvalidPaginationTokenException
+from sensorium.services.rekognition.tables import Collection
+from sensorium.storage.database import Database, sqlite_url
+from sensorium.storage.paging import Page, Paginator, TokenSigner
+
+ALICE = Scope("111111111111", "us-east-1")
+BOB = Scope("222222222222", "us-east-1")
+NAMES = [f"collection-{n:02d}-{'x' * 40}" for n in range(7)]
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = Database(sqlite_url(tmp_path))
+    db.migrate()
+    for scope in (ALICE, BOB):
+        with db.transaction(scope) as session:
+            for name in reversed(NAMES):
+                session.add(
+                    Collection(collection_id=name, arn=f"{scope}/{name}", face_model_version="v")
+                )
+    yield db
+    db.dispose()
+
+
+def paginator(max_token_length: int = 8192, key: bytes = b"k" * 32) -> Paginator:
+    return Paginator(TokenSigner(key), InvalidPaginationTokenException, max_token_length)
+
+
+def page(
+    db: Database, pages: Paginator, token: str | None, scope: Scope = ALICE, listing: str = "List"
+) -> Page[Collection]:
+    with db.reading(scope) as session:
+        return pages.page(
+            session,
+            select(Collection),
+            order=(Collection.collection_id, Collection.id),
+            limit=3,
+            token=token,
+            scope=scope,
+            listing=listing,
+        )
+
+
+def walk(db: Database, pages: Paginator) -> list[str]:
+    seen: list[str] = []
+    token: str | None = None
+    while True:
+        found = page(db, pages, token)
+        seen += [row.collection_id for row in found.items]
+        if found.next_token is None:
+            return seen
+        token = found.next_token
+
+
+@pytest.mark.parametrize("max_token_length", [8192, 80])
+def test_pages_cover_everything_once_in_order(database: Database, max_token_length: int) -> None:
+    assert walk(database, paginator(max_token_length)) == NAMES
+
+
+def test_rows_added_between_pages_do_not_shift_the_next_page(database: Database) -> None:
+    pages = paginator()
+    first = page(database, pages, None)
+    with database.transaction(ALICE) as session:
+        session.add(Collection(collection_id="a-first", arn="arn:new", face_model_version="v"))
+    second = page(database, pages, first.next_token)
+    assert [row.collection_id for row in second.items] == NAMES[3:6]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),  # altered
+        lambda token: token.replace(".", ""),  # no signature
+        lambda token: "not-a-token-we-issued",
+    ],
+)
+def test_altered_or_forged_tokens_are_refused(database: Database, spoil: object) -> None:
+    pages = paginator()
+    token = page(database, pages, None).next_token
+    assert token is not None and callable(spoil)
+    with pytest.raises(InvalidPaginationTokenException):
+        page(database, pages, spoil(token))
+
+
+def test_a_token_is_bound_to_its_caller_listing_and_key(database: Database) -> None:
+    pages = paginator()
+    token = page(database, pages, None).next_token
+    with pytest.raises(InvalidPaginationTokenException):
+        page(database, pages, token, scope=BOB)
+    with pytest.raises(InvalidPaginationTokenException):
+        page(database, pages, token, listing="AnotherList")
+    with pytest.raises(InvalidPaginationTokenException):
+        page(database, paginator(key=b"another server's key....32 bytes"), token)
+
+
+def test_a_short_token_whose_row_was_deleted_says_so(database: Database) -> None:
+    pages = paginator(max_token_length=80)
+    first = page(database, pages, None)
+    assert first.next_token is not None and len(first.next_token) <= 80
+    with database.transaction(ALICE) as session:
+        session.execute(delete(Collection).where(Collection.collection_id == NAMES[2]))
+    with pytest.raises(InvalidPaginationTokenException, match="deleted"):
+        page(database, pages, first.next_token)
