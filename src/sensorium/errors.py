@@ -61,7 +61,7 @@ class ServiceError(SensoriumError):
     """An error returned to the client in the service's own wire format.
 
     Subclasses are declarations: the class name is the modelled exception's name (a base
-    class of several errors declares ``code = ""``); ``models`` lists the botocore
+    class of several errors is declared ``abstract=True``); ``models`` lists the botocore
     service models that declare it (empty for AWS's common errors); ``status`` overrides
     the HTTP status found in the model (client errors without one are 400); ``fields`` are
     extra members of the modelled error shape.
@@ -71,9 +71,15 @@ class ServiceError(SensoriumError):
     models: tuple[str, ...] = ()
     status: int | None = None
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, *, models: tuple[str, ...] | None = None, abstract: bool = False, **kwargs: Any
+    ) -> None:
         super().__init_subclass__(**kwargs)
-        if "code" not in cls.__dict__:  # a base class of errors says ``code = ""``
+        if models is not None:
+            cls.models = models
+        if abstract:  # a base class of several errors: it has no code of its own
+            cls.code = ""
+        elif "code" not in cls.__dict__:
             cls.code = cls.__name__
 
     def __init__(self, message: str, **fields: Any) -> None:
@@ -90,10 +96,8 @@ class ServiceError(SensoriumError):
 # AWS's common errors (any service may answer them) and the protocol layer's own.
 
 
-class CommonError(ServiceError):
+class CommonError(ServiceError, abstract=True):
     """An error every AWS service may answer; not declared in any one service model."""
-
-    code = ""
 
 
 class ValidationError(CommonError):
@@ -115,12 +119,10 @@ class ValidationError(CommonError):
         self.oversized = oversized
 
 
-class SerializationException(CommonError):
-    pass
+class SerializationException(CommonError): ...
 
 
-class UnknownOperationException(CommonError):
-    pass
+class UnknownOperationException(CommonError): ...
 
 
 class NotImplementedException(CommonError):
@@ -140,27 +142,22 @@ class InternalFailure(CommonError):
         super().__init__(message)
 
 
-class AuthError(CommonError):
+class AuthError(CommonError, abstract=True):
     """SigV4 failures; AWS answers every one of them with 403."""
 
-    code = ""
     status = 403
 
 
-class MissingAuthenticationTokenException(AuthError):
-    pass
+class MissingAuthenticationTokenException(AuthError): ...
 
 
-class IncompleteSignatureException(AuthError):
-    pass
+class IncompleteSignatureException(AuthError): ...
 
 
-class UnrecognizedClientException(AuthError):
-    pass
+class UnrecognizedClientException(AuthError): ...
 
 
-class InvalidSignatureException(AuthError):
-    pass
+class InvalidSignatureException(AuthError): ...
 
 
 COMMON_ERRORS: frozenset[str] = frozenset(

@@ -1,12 +1,14 @@
 """The handler registry: one function per (service, operation).
 
 A handler takes the request context and the operation's input as the dict botocore's model
-describes (validated already) and returns the output dict. It never sees HTTP.
+describes (validated already) and returns the output dict. It never sees HTTP. Where an
+operation is a service method applied to some input members, ``bind`` declares it in a table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sensorium.context import RequestContext
@@ -47,3 +49,30 @@ class OperationRegistry:
 
     def implemented(self, service: str) -> list[str]:
         return sorted(op for (svc, op) in self._handlers if svc == service)
+
+    def bind(self, service: str, operations: Mapping[str, str], *targets: object) -> None:
+        """Operations that are a method applied to some input members, declared as a table:
+        operation -> its members, in the method's order, space-separated (a trailing ``?``
+        marks an optional one, None when the request omits it). The method is the
+        operation's name in snake_case (``SearchFaces`` -> ``search_faces``) on the first of
+        ``targets`` that has it, called with the request context first."""
+        for operation, members in operations.items():
+            name = _snake(operation)
+            owner = next((target for target in targets if hasattr(target, name)), None)
+            if owner is None:
+                raise ValueError(f"no method {name} for {service}:{operation}")
+            self.add(service, operation, _applying(getattr(owner, name), members))
+
+
+def _applying(method: Callable[..., Params], members: str) -> Handler:
+    names = [(member.rstrip("?"), member.endswith("?")) for member in members.split()]
+
+    def handler(ctx: RequestContext, params: Params) -> Params:
+        values = [params.get(name) if optional else params[name] for name, optional in names]
+        return method(ctx, *values)
+
+    return handler
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()

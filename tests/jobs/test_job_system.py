@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from sensorium.context import Scope
-from sensorium.jobs import JobRow, JobState, RetryPolicy
-from sensorium.jobs.queue import JobQueue
+from sensorium.jobs import JobRow, JobState, JobSystem, RetryPolicy
 from sensorium.storage.database import Database, sqlite_url
 from sensorium.storage.owned import UNSCOPED
 from tests.conftest import ROOT
@@ -81,10 +80,19 @@ def log(tmp_path: Path) -> Path:
     return path
 
 
+def system(database: Database) -> JobSystem:
+    """A job system of this process that runs no workers: for submitting and cancelling."""
+    jobs = JobSystem(database, retry=RetryPolicy(max_attempts=2), lease_seconds=1.0)
+    for kind in KINDS.values():
+        jobs.register(kind)
+    return jobs
+
+
 def enqueue(database: Database, kind: str, log: Path, **payload: Any) -> int:
-    queue = JobQueue(database, RetryPolicy(max_attempts=2), 1.0)
     with database.transaction(UNSCOPED) as session:
-        row = queue.enqueue(session, kind, SCOPE, "resource", {"log": str(log), **payload})
+        row = system(database).submit(
+            session, kind, SCOPE, "resource", {"log": str(log), **payload}
+        )
         session.flush()
         return row.id
 
@@ -193,17 +201,17 @@ def test_a_permanent_failure_is_not_retried(
 def test_cancel_a_queued_job_and_a_running_one(
     database: Database, workers: Workers, log: Path
 ) -> None:
-    queue = JobQueue(database, RetryPolicy(), 1.0)
+    jobs = system(database)
     queued = enqueue(database, SLEEP, log, seconds=60)
     with database.transaction(UNSCOPED) as session:
-        assert queue.cancel(session, SLEEP, "resource", KINDS) == 1
+        assert jobs.cancel(session, SLEEP, "resource") == 1
     assert job(database, queued).state == JobState.CANCELLED
 
     running = enqueue(database, SLEEP, log, seconds=60)
     workers.start()
     wait_until(lambda: job(database, running).state == JobState.RUNNING)
     with database.transaction(UNSCOPED) as session:
-        queue.cancel(session, SLEEP, "resource", KINDS)
+        jobs.cancel(session, SLEEP, "resource")
     # The worker's heartbeat sees the request and its check() stops the work.
     wait_until(lambda: job(database, running).state == JobState.CANCELLED)
     assert [event for _, event, _ in events(log)] == ["start"]

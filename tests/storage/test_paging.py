@@ -12,7 +12,7 @@ from sensorium.context import Scope
 from sensorium.services.rekognition.errors import InvalidPaginationTokenException
 from sensorium.services.rekognition.tables import Collection
 from sensorium.storage.database import Database, sqlite_url
-from sensorium.storage.paging import Page, Paginator, TokenSigner
+from sensorium.storage.paging import Listing, Page, Paginator, TokenSigner
 
 ALICE = Scope("111111111111", "us-east-1")
 BOB = Scope("222222222222", "us-east-1")
@@ -40,16 +40,9 @@ def paginator(max_token_length: int = 8192, key: bytes = b"k" * 32) -> Paginator
 def page(
     db: Database, pages: Paginator, token: str | None, scope: Scope = ALICE, listing: str = "List"
 ) -> Page[Collection]:
+    order = (Collection.collection_id, Collection.id)
     with db.reading(scope) as session:
-        return pages.page(
-            session,
-            select(Collection),
-            order=(Collection.collection_id, Collection.id),
-            limit=3,
-            token=token,
-            scope=scope,
-            listing=listing,
-        )
+        return pages.page(session, select(Collection), Listing(listing, order), 3, token)
 
 
 def walk(db: Database, pages: Paginator) -> list[str]:

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -30,6 +30,14 @@ log = logging.getLogger(__name__)
 Kinds = Mapping[str, JobKind[Any]]
 
 
+class Lease(NamedTuple):
+    """Who holds which attempt of which job."""
+
+    owner: str
+    job_id: int
+    attempt: int
+
+
 class JobQueue:
     def __init__(self, db: Database, retry: RetryPolicy, lease_seconds: float) -> None:
         self.db = db
@@ -37,30 +45,6 @@ class JobQueue:
         self.lease = dt.timedelta(seconds=lease_seconds)
 
     # Called by services, inside their own transaction.
-
-    def enqueue(
-        self,
-        session: Session,
-        kind: str,
-        scope: Scope,
-        resource: str,
-        payload: dict[str, Any] | None = None,
-        max_attempts: int | None = None,
-    ) -> JobRow:
-        row = JobRow(
-            kind=kind,
-            account_id=scope.account_id,
-            region=scope.region,
-            resource=resource,
-            payload=payload or {},
-            state=JobState.QUEUED,
-            attempts=0,
-            max_attempts=max_attempts or self.retry.max_attempts,
-            not_before=utcnow(),
-            cancel_requested=False,
-        )
-        session.add(row)
-        return row
 
     def active(self, session: Session, kind: str, resource: str) -> list[JobRow]:
         """The unfinished jobs of ``kind`` on ``resource``, of the session's scope (jobs are
@@ -162,59 +146,44 @@ class JobQueue:
                     stop.add(job_id)
         return stop
 
-    def succeed(
-        self, owner: str, job_id: int, attempt: int, kind: JobKind[Any], outcome: Any
+    def finish(
+        self,
+        lease: Lease,
+        kind: JobKind[Any],
+        *,
+        outcome: Any = None,
+        failure: str | None = None,
+        retryable: bool = False,
+        cancelled: bool = False,
     ) -> bool:
+        """Record how the leased attempt ended: ``outcome`` (success), ``failure`` (retried
+        when ``retryable`` and attempts remain) or ``cancelled``. A cancel request wins. False
+        when the lease was lost (the job was reclaimed): the outcome is dropped."""
         with self.db.transaction(UNSCOPED) as session:
-            row = self._held(session, owner, job_id, attempt)
-            if row is None:
+            row = session.get(JobRow, lease.job_id)
+            if row is None or (row.state, row.lease_owner, row.attempts) != (
+                JobState.RUNNING,
+                lease.owner,
+                lease.attempt,
+            ):
+                log.info("job %s: no longer held by %s; its outcome is dropped", *lease[:2])
                 return False
             with _in_scope(session, row):
-                if row.cancel_requested:
+                if cancelled or row.cancel_requested:
                     self._settle(session, row, JobState.CANCELLED)
                     kind.cancelled(session, row)
-                else:
+                elif failure is None:
                     row.result = kind.succeeded(session, row, outcome)
                     row.progress = 1.0
                     self._settle(session, row, JobState.SUCCEEDED)
-            return True
-
-    def fail(
-        self,
-        owner: str,
-        job_id: int,
-        attempt: int,
-        kind: JobKind[Any],
-        reason: str,
-        *,
-        retryable: bool,
-    ) -> bool:
-        with self.db.transaction(UNSCOPED) as session:
-            row = self._held(session, owner, job_id, attempt)
-            if row is None:
-                return False
-            with _in_scope(session, row):
-                if row.cancel_requested:
-                    self._settle(session, row, JobState.CANCELLED)
-                    kind.cancelled(session, row)
                 elif retryable and row.attempts < row.max_attempts:
                     self._requeue(row, utcnow() + self.retry.delay(row.attempts))
                     kind.requeued(session, row)
                 else:
-                    if retryable:
-                        reason = policy.gave_up(row.attempts, reason)
+                    reason = policy.gave_up(row.attempts, failure) if retryable else failure
                     self._settle(session, row, JobState.FAILED, reason)
                     kind.failed(session, row, reason)
             return True
-
-    def cancelled(self, owner: str, job_id: int, attempt: int, kind: JobKind[Any]) -> None:
-        """The work stopped at a check after a cancel request."""
-        with self.db.transaction(UNSCOPED) as session:
-            row = self._held(session, owner, job_id, attempt)
-            if row is not None:
-                with _in_scope(session, row):
-                    self._settle(session, row, JobState.CANCELLED)
-                    kind.cancelled(session, row)
 
     def release(self, owner: str, kinds: Kinds) -> None:
         """At a graceful stop: hand the jobs ``owner`` still runs back to the queue; an
@@ -246,19 +215,6 @@ class JobQueue:
         return count
 
     # Internals
-
-    @staticmethod
-    def _held(session: Session, owner: str, job_id: int, attempt: int) -> JobRow | None:
-        row = session.get(JobRow, job_id)
-        if (
-            row is None
-            or row.state != JobState.RUNNING
-            or row.lease_owner != owner
-            or row.attempts != attempt
-        ):
-            log.info("job %s: no longer held by %s; its outcome is dropped", job_id, owner)
-            return None
-        return row
 
     @staticmethod
     def _requeue(row: JobRow, not_before: dt.datetime) -> None:

@@ -22,9 +22,10 @@ from sensorium.errors import ModelUnavailable
 from sensorium.jobs import policy
 from sensorium.jobs.kinds import JobCancelled, JobFailed, JobKind, RunningJob
 from sensorium.jobs.policy import RetryPolicy
-from sensorium.jobs.queue import JobQueue, owner_id
-from sensorium.jobs.tables import JobRow
+from sensorium.jobs.queue import JobQueue, Lease, owner_id
+from sensorium.jobs.tables import JobRow, JobState
 from sensorium.storage.database import Database
+from sensorium.storage.owned import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +100,19 @@ class JobSystem:
         """Enqueue in the caller's transaction; this process's workers wake on commit."""
         if kind not in self.kinds:
             raise ValueError(f"no job kind {kind!r} is registered")
-        row = self.queue.enqueue(
-            session, kind, scope, resource, payload, self.kinds[kind].max_attempts
+        row = JobRow(
+            kind=kind,
+            account_id=scope.account_id,
+            region=scope.region,
+            resource=resource,
+            payload=payload or {},
+            state=JobState.QUEUED,
+            attempts=0,
+            max_attempts=self.kinds[kind].max_attempts or self.queue.retry.max_attempts,
+            not_before=utcnow(),
+            cancel_requested=False,
         )
+        session.add(row)
         event.listen(session, "after_commit", self._after_commit, once=True)
         return row
 
@@ -146,25 +157,24 @@ class JobSystem:
     def _run(self, row: JobRow) -> None:
         kind = self.kinds[row.kind]
         job = RunningJob(row)
+        lease = Lease(self.owner, job.id, job.attempt)
         with self._running_lock:
             self._running[job.id] = job
         try:
             try:
                 outcome = kind.run(job)
             except JobCancelled:
-                self.queue.cancelled(self.owner, job.id, job.attempt, kind)
+                self.queue.finish(lease, kind, cancelled=True)
             except JobFailed as failure:
-                self.queue.fail(
-                    self.owner, job.id, job.attempt, kind, str(failure), retryable=False
-                )
+                self.queue.finish(lease, kind, failure=str(failure))
             except ModelUnavailable as missing:  # may be mended (weights fetched) by a retry
-                self.queue.fail(self.owner, job.id, job.attempt, kind, str(missing), retryable=True)
+                self.queue.finish(lease, kind, failure=str(missing), retryable=True)
             except Exception as error:
                 log.exception("job %s (%s) failed, attempt %d", job.id, job.kind, job.attempt)
                 reason = policy.internal_error(error)
-                self.queue.fail(self.owner, job.id, job.attempt, kind, reason, retryable=True)
+                self.queue.finish(lease, kind, failure=reason, retryable=True)
             else:
-                self.queue.succeed(self.owner, job.id, job.attempt, kind, outcome)
+                self.queue.finish(lease, kind, outcome=outcome)
         except Exception:
             # Settling failed (the database is gone?): the lease expires and the job is
             # claimed again.

@@ -28,6 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sensorium.context import Scope
 from sensorium.errors import ServiceError
+from sensorium.storage.owned import scope_of
 
 T = TypeVar("T")
 _MAC_BYTES = 16
@@ -80,6 +81,17 @@ class Page(Generic[T]):
         return result
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What a page lists: ``name`` is the operation (and the parent it lists under), bound
+    into every token with ``filters``; ``order`` ends with a unique column (the key)."""
+
+    name: str
+    order: tuple[InstrumentedAttribute[Any], ...]
+    filters: Any = None
+    descending: bool = False
+
+
 class Paginator:
     """Pages of one service; ``bad_token`` is that service's error for a token it refuses."""
 
@@ -94,24 +106,24 @@ class Paginator:
         self,
         session: Session,
         query: Select[*tuple[Any, ...]],
-        *,
-        order: Sequence[InstrumentedAttribute[Any]],
+        listing: Listing,
         limit: int,
         token: str | None,
-        scope: Scope,
-        listing: str,
-        filters: Any = None,
-        descending: bool = False,
     ) -> Page[Any]:
-        """The page after ``token`` of ``query`` in ``order`` (its last column unique, such
-        as the primary key). ``listing`` names the operation (and its parent resource)."""
+        """The page after ``token`` of ``query``, for the session's caller."""
+        scope = scope_of(session)
+        if not isinstance(scope, Scope):
+            raise TypeError("pages are listed for a caller: open the session with its scope")
         binding = json.dumps(
-            [scope.account_id, scope.region, listing, filters], sort_keys=True, default=str
+            [scope.account_id, scope.region, listing.name, listing.filters],
+            sort_keys=True,
+            default=str,
         )
+        order = listing.order
         if token:
             after = self._position(session, binding, token, order)
-            query = query.where(_after(order, after, descending))
-        ordered = [column.desc() if descending else column.asc() for column in order]
+            query = query.where(_after(order, after, listing.descending))
+        ordered = [column.desc() if listing.descending else column.asc() for column in order]
         rows = session.execute(query.order_by(*ordered).limit(limit + 1)).all()
         # One entity per row comes back bare; several (an entity and joined columns) as a
         # tuple whose first member is the entity the order columns belong to.

@@ -45,6 +45,8 @@ def test_empty_locale_build_fails_with_reason(lex: Any) -> None:
     failed = lex.describe_bot_locale(**where(bot))
     assert failed["botLocaleStatus"] == "Failed"
     assert "sample utterances" in failed["failureReasons"][0]
+    lex.create_intent(**where(bot), intentName="Again")
+    assert lex.describe_bot_locale(**where(bot))["botLocaleStatus"] == "NotBuilt"
 
 
 def test_utterance_with_missing_slot_is_rejected(lex: Any) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
 from sensorium.models.text.classifier import SentimentClassifier
 from sensorium.models.text.document import analyze
@@ -46,12 +47,14 @@ class TextAnalysis:
 
     # --- sentiment -------------------------------------------------------------------------
 
-    def detect_sentiment(self, text: str, language: str) -> dict[str, Any]:
+    def detect_sentiment(self, ctx: RequestContext, text: str, language: str) -> dict[str, Any]:
         check_sentiment_language(language)
         check_text(text, SENTIMENT_MAX_BYTES)
         return self._sentiments([text])[0]
 
-    def batch_detect_sentiment(self, texts: Sequence[str], language: str) -> dict[str, Any]:
+    def batch_detect_sentiment(
+        self, ctx: RequestContext, texts: Sequence[str], language: str
+    ) -> dict[str, Any]:
         check_batch_size(texts)
         check_sentiment_language(language)
         valid, errors = _screen(texts, BATCH_ITEM_MAX_BYTES)
@@ -69,11 +72,13 @@ class TextAnalysis:
 
     # --- dominant language -----------------------------------------------------------------
 
-    def detect_dominant_language(self, text: str) -> dict[str, Any]:
+    def detect_dominant_language(self, ctx: RequestContext, text: str) -> dict[str, Any]:
         check_text(text, LANGUAGE_MAX_BYTES)
         return {"Languages": self._languages(text)}
 
-    def batch_detect_dominant_language(self, texts: Sequence[str]) -> dict[str, Any]:
+    def batch_detect_dominant_language(
+        self, ctx: RequestContext, texts: Sequence[str]
+    ) -> dict[str, Any]:
         check_batch_size(texts)
         valid, errors = _screen(texts, BATCH_ITEM_MAX_BYTES)
         return {

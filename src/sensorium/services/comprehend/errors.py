@@ -5,33 +5,25 @@ from __future__ import annotations
 from sensorium.errors import ErrorSet, ServiceError
 
 
-class ComprehendError(ServiceError):
-    code = ""
-    models = ("comprehend",)
+class ComprehendError(ServiceError, models=("comprehend",), abstract=True): ...
 
 
-class BatchSizeLimitExceededException(ComprehendError):
-    pass
+class BatchSizeLimitExceededException(ComprehendError): ...
 
 
-class InternalServerException(ComprehendError):
-    pass
+class InternalServerException(ComprehendError): ...
 
 
-class InvalidRequestException(ComprehendError):
-    pass
+class InvalidRequestException(ComprehendError): ...
 
 
-class TextSizeLimitExceededException(ComprehendError):
-    pass
+class TextSizeLimitExceededException(ComprehendError): ...
 
 
-class TooManyRequestsException(ComprehendError):
-    pass
+class TooManyRequestsException(ComprehendError): ...
 
 
-class UnsupportedLanguageException(ComprehendError):
-    pass
+class UnsupportedLanguageException(ComprehendError): ...
 
 
 ERRORS = ErrorSet(

@@ -6,33 +6,25 @@ from __future__ import annotations
 from sensorium.errors import ErrorSet, InternalFailure, ServiceError
 
 
-class ForecastError(ServiceError):
-    code = ""
-    models: tuple[str, ...] = ("forecast", "forecastquery")
+class ForecastError(ServiceError, models=("forecast", "forecastquery"), abstract=True): ...
 
 
-class InvalidInputException(ForecastError):
-    pass
+class InvalidInputException(ForecastError): ...
 
 
-class InvalidNextTokenException(ForecastError):
-    pass
+class InvalidNextTokenException(ForecastError): ...
 
 
-class LimitExceededException(ForecastError):
-    pass
+class LimitExceededException(ForecastError): ...
 
 
-class ResourceInUseException(ForecastError):
-    pass
+class ResourceInUseException(ForecastError): ...
 
 
-class ResourceNotFoundException(ForecastError):
-    pass
+class ResourceNotFoundException(ForecastError): ...
 
 
-class ResourceAlreadyExistsException(ForecastError):
-    models = ("forecast",)
+class ResourceAlreadyExistsException(ForecastError, models=("forecast",)): ...
 
 
 ERRORS = ErrorSet(

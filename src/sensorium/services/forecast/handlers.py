@@ -1,323 +1,172 @@
-"""Forecast and ForecastQuery operations: modelled input dict in, modelled output dict out."""
+"""Forecast and ForecastQuery operations: modelled input dict in, modelled output dict out.
+
+Every kind of resource has the operations Create<noun>, Describe<noun>, List<noun>s and
+Delete<noun>, declared once for each in ``RESOURCES``; the operations of one kind alone are
+registered after them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from functools import partial
 
 from sensorium.context import RequestContext
 from sensorium.operations import Handler, OperationRegistry, Params
-from sensorium.services.forecast import timestamps
+from sensorium.services.forecast import timestamps, views
 from sensorium.services.forecast.errors import (
     InvalidInputException,
     ResourceInUseException,
     ResourceNotFoundException,
 )
-from sensorium.services.forecast.jobs import AUTO_PLAN, ForecastTable, statistic
-from sensorium.services.forecast.service import (
-    DEFAULT_FORECAST_TYPES,
-    ForecastService,
-    algorithm_arn,
-)
+from sensorium.services.forecast.importing import DOMAIN_FIELDS
+from sensorium.services.forecast.jobs import ForecastTable, statistic
+from sensorium.services.forecast.resources import KINDS
+from sensorium.services.forecast.service import ForecastService
 from sensorium.services.forecast.tables import ForecastResource
-from sensorium.storage.owned import aware
 
 SERVICE = "forecast"
 QUERY_SERVICE = "forecastquery"
 
+View = Callable[[ForecastResource], Params]
+Create = Callable[[ForecastService, RequestContext, Params], str]  # the new resource's ARN
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A kind of resource (a key of ``resources.KINDS``) and how its four operations answer."""
+
+    kind: str
+    create: Create
+    describe: View
+    summary: View  # an entry of its List output
+    filters: tuple[str, ...] = ()  # the keys its List operation filters on, besides Status
+
+
+def _described_by(auto: bool, view: View) -> View:
+    """``view`` for the predictors it describes: AutoPredictors or the others."""
+
+    def checked(row: ForecastResource) -> Params:
+        if bool(row.details.get("auto")) != auto:
+            other = "DescribeAutoPredictor" if row.details.get("auto") else "DescribePredictor"
+            raise InvalidInputException(f"{row.arn} is described by {other}.")
+        return view(row)
+
+    return checked
+
+
+RESOURCES = (
+    Resource(
+        "dataset_group",
+        ForecastService.create_dataset_group,
+        views.dataset_group,
+        views.dataset_group_summary,
+    ),
+    Resource("dataset", ForecastService.create_dataset, views.dataset, views.dataset_summary),
+    Resource(
+        "import_job",
+        ForecastService.create_dataset_import_job,
+        views.import_job,
+        views.import_job_summary,
+        ("DatasetArn",),
+    ),
+    # AutoPredictors are listed and deleted with the others; their Create and Describe are
+    # registered apart.
+    Resource(
+        "predictor",
+        ForecastService.create_predictor,
+        _described_by(False, views.predictor),
+        views.predictor_summary,
+        ("DatasetGroupArn",),
+    ),
+    Resource(
+        "forecast",
+        ForecastService.create_forecast,
+        views.forecast,
+        views.forecast_summary,
+        ("DatasetGroupArn", "PredictorArn"),
+    ),
+    Resource(
+        "export_job",
+        ForecastService.create_forecast_export_job,
+        views.export_job,
+        views.export_job_summary,
+        ("ForecastArn",),
+    ),
+)
+
 
 def register(registry: OperationRegistry, service: ForecastService) -> None:
-    def op(name: str) -> Callable[[Handler], Handler]:
-        return registry.handler(SERVICE, name)
+    for resource in RESOURCES:
+        for operation, handler in _operations(service, resource).items():
+            registry.add(SERVICE, operation, handler)
+    auto_view = _described_by(True, views.auto_predictor)
+    registry.add(
+        SERVICE, "CreateAutoPredictor", _creating("predictor", service.create_auto_predictor)
+    )
+    registry.add(SERVICE, "DescribeAutoPredictor", _describing(service, "predictor", auto_view))
 
-    def listing(
-        ctx: RequestContext,
-        params: Params,
-        kind: str,
-        key: str,
-        fmt: Callable[[ForecastResource], Params],
-        filters: tuple[str, ...] = (),
-    ) -> Params:
-        page = service.page(ctx, kind, params, f"List{key}", filters)
-        return page.output(key, fmt)
-
-    @op("CreateDatasetGroup")
-    def create_dataset_group(ctx: RequestContext, params: Params) -> Params:
-        return {"DatasetGroupArn": service.create_dataset_group(ctx, params)}
-
-    @op("DescribeDatasetGroup")
-    def describe_dataset_group(ctx: RequestContext, params: Params) -> Params:
-        row = service.get(ctx, "dataset_group", params["DatasetGroupArn"])
-        return {
-            "DatasetGroupName": row.name,
-            "DatasetGroupArn": row.arn,
-            "DatasetArns": row.details.get("DatasetArns", []),
-            "Domain": row.request["Domain"],
-            **_status(row),
-        }
-
-    @op("ListDatasetGroups")
-    def list_dataset_groups(ctx: RequestContext, params: Params) -> Params:
-        def fmt(row: ForecastResource) -> Params:
-            return {"DatasetGroupArn": row.arn, "DatasetGroupName": row.name, **_times(row)}
-
-        return listing(ctx, params, "dataset_group", "DatasetGroups", fmt)
-
-    @op("UpdateDatasetGroup")
+    @registry.handler(SERVICE, "UpdateDatasetGroup")
     def update_dataset_group(ctx: RequestContext, params: Params) -> Params:
         service.update_dataset_group(ctx, params)
         return {}
 
-    @op("DeleteDatasetGroup")
-    def delete_dataset_group(ctx: RequestContext, params: Params) -> Params:
-        service.delete_dataset_group(ctx, params["DatasetGroupArn"])
-        return {}
-
-    @op("CreateDataset")
-    def create_dataset(ctx: RequestContext, params: Params) -> Params:
-        return {"DatasetArn": service.create_dataset(ctx, params)}
-
-    @op("DescribeDataset")
-    def describe_dataset(ctx: RequestContext, params: Params) -> Params:
-        row = service.get(ctx, "dataset", params["DatasetArn"])
-        return {"DatasetArn": row.arn, "DatasetName": row.name, **row.request, **_status(row)}
-
-    @op("ListDatasets")
-    def list_datasets(ctx: RequestContext, params: Params) -> Params:
-        def fmt(row: ForecastResource) -> Params:
-            return {
-                "DatasetArn": row.arn,
-                "DatasetName": row.name,
-                "DatasetType": row.request["DatasetType"],
-                "Domain": row.request["Domain"],
-                **_times(row),
-            }
-
-        return listing(ctx, params, "dataset", "Datasets", fmt)
-
-    @op("DeleteDataset")
-    def delete_dataset(ctx: RequestContext, params: Params) -> Params:
-        service.delete_dataset(ctx, params["DatasetArn"])
-        return {}
-
-    @op("CreateDatasetImportJob")
-    def create_dataset_import_job(ctx: RequestContext, params: Params) -> Params:
-        return {"DatasetImportJobArn": service.create_import_job(ctx, params)}
-
-    @op("DescribeDatasetImportJob")
-    def describe_dataset_import_job(ctx: RequestContext, params: Params) -> Params:
-        row = service.get(ctx, "import_job", params["DatasetImportJobArn"])
-        result = {
-            "DatasetImportJobName": row.name,
-            "DatasetImportJobArn": row.arn,
-            "DatasetArn": row.details["links"]["DatasetArn"],
-            "DataSource": row.request["DataSource"],
-            "Format": row.request.get("Format", "CSV"),
-            "ImportMode": row.request.get("ImportMode", "FULL"),
-            **_status(row),
-        }
-        if row.request.get("TimestampFormat"):
-            result["TimestampFormat"] = row.request["TimestampFormat"]
-        for key in ("FieldStatistics", "DataSize"):
-            if key in row.details:
-                result[key] = row.details[key]
-        return result
-
-    @op("ListDatasetImportJobs")
-    def list_dataset_import_jobs(ctx: RequestContext, params: Params) -> Params:
-        def fmt(row: ForecastResource) -> Params:
-            return {
-                "DatasetImportJobArn": row.arn,
-                "DatasetImportJobName": row.name,
-                "DataSource": row.request["DataSource"],
-                "ImportMode": row.request.get("ImportMode", "FULL"),
-                **_status(row),
-            }
-
-        return listing(ctx, params, "import_job", "DatasetImportJobs", fmt, ("DatasetArn",))
-
-    @op("DeleteDatasetImportJob")
-    def delete_dataset_import_job(ctx: RequestContext, params: Params) -> Params:
-        service.delete_job(ctx, "import_job", params["DatasetImportJobArn"])
-        return {}
-
-    @op("CreateAutoPredictor")
-    def create_auto_predictor(ctx: RequestContext, params: Params) -> Params:
-        return {"PredictorArn": service.create_predictor(ctx, params, auto=True)}
-
-    @op("CreatePredictor")
-    def create_predictor(ctx: RequestContext, params: Params) -> Params:
-        return {"PredictorArn": service.create_predictor(ctx, params, auto=False)}
-
-    @op("DescribeAutoPredictor")
-    def describe_auto_predictor(ctx: RequestContext, params: Params) -> Params:
-        row = _predictor(service, ctx, params["PredictorArn"], auto=True)
-        request = row.request
-        return {
-            "PredictorArn": row.arn,
-            "PredictorName": row.name,
-            "ForecastHorizon": request["ForecastHorizon"],
-            "ForecastTypes": request.get("ForecastTypes") or DEFAULT_FORECAST_TYPES,
-            "ForecastFrequency": request["ForecastFrequency"],
-            **({"ForecastDimensions": dims} if (dims := request.get("ForecastDimensions")) else {}),
-            "DatasetImportJobArns": [row.details["import_arn"]],
-            "DataConfig": request["DataConfig"],
-            "OptimizationMetric": request.get("OptimizationMetric", "AverageWeightedQuantileLoss"),
-            **_status(row, explain=True),
-        }
-
-    @op("DescribePredictor")
-    def describe_predictor(ctx: RequestContext, params: Params) -> Params:
-        row = _predictor(service, ctx, params["PredictorArn"], auto=False)
-        request = row.request
-        result = {
-            "PredictorArn": row.arn,
-            "PredictorName": row.name,
-            "ForecastHorizon": request["ForecastHorizon"],
-            "ForecastTypes": request.get("ForecastTypes") or DEFAULT_FORECAST_TYPES,
-            "PerformAutoML": bool(request.get("PerformAutoML")),
-            "PerformHPO": False,
-            "InputDataConfig": request["InputDataConfig"],
-            "FeaturizationConfig": request["FeaturizationConfig"],
-            "EvaluationParameters": {
-                "NumberOfBacktestWindows": row.details["windows"],
-                "BackTestWindowOffset": row.details["offset"],
-            },
-            "IsAutoPredictor": False,
-            "DatasetImportJobArns": [row.details["import_arn"]],
-            "OptimizationMetric": request.get("OptimizationMetric", "AverageWeightedQuantileLoss"),
-            **_status(row, explain=True),
-        }
-        for key in ("AlgorithmArn", "TrainingParameters", "AutoMLOverrideStrategy"):
-            if key in request:
-                result[key] = request[key]
-        if request.get("PerformAutoML"):
-            chosen = row.details.get("chosen")
-            result["AutoMLAlgorithmArns"] = [
-                algorithm_arn(n) for n in chosen or row.details["algorithms"]
-            ]
-        return result
-
-    @op("ListPredictors")
-    def list_predictors(ctx: RequestContext, params: Params) -> Params:
-        def fmt(row: ForecastResource) -> Params:
-            return {
-                "PredictorArn": row.arn,
-                "PredictorName": row.name,
-                "DatasetGroupArn": row.details["links"]["DatasetGroupArn"],
-                "IsAutoPredictor": bool(row.details.get("auto")),
-                **_status(row),
-            }
-
-        return listing(ctx, params, "predictor", "Predictors", fmt, ("DatasetGroupArn",))
-
-    @op("DeletePredictor")
-    def delete_predictor(ctx: RequestContext, params: Params) -> Params:
-        service.delete_job(ctx, "predictor", params["PredictorArn"])
-        return {}
-
-    @op("GetAccuracyMetrics")
+    @registry.handler(SERVICE, "GetAccuracyMetrics")
     def get_accuracy_metrics(ctx: RequestContext, params: Params) -> Params:
         row = service.get(ctx, "predictor", params["PredictorArn"])
         if row.status != "ACTIVE":
             raise ResourceInUseException(
                 f"The predictor is {row.status}; metrics exist once it is ACTIVE."
             )
-        evaluations: dict[str, Any] = row.details["evaluations"]
-        auto = bool(row.details.get("auto"))
-        # The predictor's own backtest first (for a per-item plan it has no single
-        # algorithm), then every algorithm it evaluated.
-        results = []
-        for name, evaluated in sorted(evaluations.items(), key=lambda kv: kv[0] != AUTO_PLAN):
-            result: dict[str, Any] = {
-                "TestWindows": [
-                    {**window, **_window_times(window)} for window in evaluated["TestWindows"]
-                ]
-            }
-            if name != AUTO_PLAN:
-                result["AlgorithmArn"] = algorithm_arn(name)
-            results.append(result)
-        return {
-            "PredictorEvaluationResults": results,
-            "IsAutoPredictor": auto,
-            "OptimizationMetric": row.details["metric"],
-        }
-
-    @op("CreateForecast")
-    def create_forecast(ctx: RequestContext, params: Params) -> Params:
-        return {"ForecastArn": service.create_forecast(ctx, params)}
-
-    @op("DescribeForecast")
-    def describe_forecast(ctx: RequestContext, params: Params) -> Params:
-        row = service.get(ctx, "forecast", params["ForecastArn"])
-        return {
-            "ForecastArn": row.arn,
-            "ForecastName": row.name,
-            "ForecastTypes": row.details.get("types")
-            or row.request.get("ForecastTypes")
-            or DEFAULT_FORECAST_TYPES,
-            "PredictorArn": row.request["PredictorArn"],
-            "DatasetGroupArn": row.details["links"]["DatasetGroupArn"],
-            **_status(row),
-        }
-
-    @op("ListForecasts")
-    def list_forecasts(ctx: RequestContext, params: Params) -> Params:
-        def fmt(row: ForecastResource) -> Params:
-            return {
-                "ForecastArn": row.arn,
-                "ForecastName": row.name,
-                "PredictorArn": row.request["PredictorArn"],
-                "DatasetGroupArn": row.details["links"]["DatasetGroupArn"],
-                **_status(row),
-            }
-
-        return listing(
-            ctx, params, "forecast", "Forecasts", fmt, ("DatasetGroupArn", "PredictorArn")
-        )
-
-    @op("DeleteForecast")
-    def delete_forecast(ctx: RequestContext, params: Params) -> Params:
-        service.delete_job(ctx, "forecast", params["ForecastArn"])
-        return {}
-
-    @op("CreateForecastExportJob")
-    def create_forecast_export_job(ctx: RequestContext, params: Params) -> Params:
-        return {"ForecastExportJobArn": service.create_export_job(ctx, params)}
-
-    @op("DescribeForecastExportJob")
-    def describe_forecast_export_job(ctx: RequestContext, params: Params) -> Params:
-        row = service.get(ctx, "export_job", params["ForecastExportJobArn"])
-        return {
-            "ForecastExportJobArn": row.arn,
-            "ForecastExportJobName": row.name,
-            "ForecastArn": row.request["ForecastArn"],
-            "Destination": row.request["Destination"],
-            "Format": row.request.get("Format", "CSV"),
-            **_status(row),
-        }
-
-    @op("ListForecastExportJobs")
-    def list_forecast_export_jobs(ctx: RequestContext, params: Params) -> Params:
-        def fmt(row: ForecastResource) -> Params:
-            return {
-                "ForecastExportJobArn": row.arn,
-                "ForecastExportJobName": row.name,
-                "Destination": row.request["Destination"],
-                **_status(row),
-            }
-
-        return listing(ctx, params, "export_job", "ForecastExportJobs", fmt, ("ForecastArn",))
-
-    @op("DeleteForecastExportJob")
-    def delete_forecast_export_job(ctx: RequestContext, params: Params) -> Params:
-        service.delete_job(ctx, "export_job", params["ForecastExportJobArn"])
-        return {}
+        return views.accuracy_metrics(row)
 
     @registry.handler(QUERY_SERVICE, "QueryForecast")
     def query_forecast(ctx: RequestContext, params: Params) -> Params:
         return {"Forecast": {"Predictions": _query(service, ctx, params)}}
+
+
+def _operations(service: ForecastService, resource: Resource) -> dict[str, Handler]:
+    kind = resource.kind
+    noun = KINDS[kind].noun
+    return {
+        f"Create{noun}": _creating(kind, partial(resource.create, service)),
+        f"Describe{noun}": _describing(service, kind, resource.describe),
+        f"List{noun}s": _listing(service, resource),
+        f"Delete{noun}": _deleting(service, kind),
+    }
+
+
+def _creating(kind: str, create: Callable[[RequestContext, Params], str]) -> Handler:
+    def handler(ctx: RequestContext, params: Params) -> Params:
+        return {KINDS[kind].arn_member: create(ctx, params)}
+
+    return handler
+
+
+def _describing(service: ForecastService, kind: str, view: View) -> Handler:
+    def handler(ctx: RequestContext, params: Params) -> Params:
+        return view(service.get(ctx, kind, params[KINDS[kind].arn_member]))
+
+    return handler
+
+
+def _listing(service: ForecastService, resource: Resource) -> Handler:
+    """Newest first, a page of ``summary`` entries under <noun>s."""
+    entries = f"{KINDS[resource.kind].noun}s"
+
+    def handler(ctx: RequestContext, params: Params) -> Params:
+        page = service.page(ctx, resource.kind, params, f"List{entries}", resource.filters)
+        return page.output(entries, resource.summary)
+
+    return handler
+
+
+def _deleting(service: ForecastService, kind: str) -> Handler:
+    def handler(ctx: RequestContext, params: Params) -> Params:
+        service.delete(ctx, kind, params[KINDS[kind].arn_member])
+        return {}
+
+    return handler
 
 
 def _query(service: ForecastService, ctx: RequestContext, params: Params) -> Params:
@@ -380,8 +229,6 @@ def _series(table: ForecastTable, identifier: str, filters: dict[str, str]) -> i
 
 
 def _identifier(service: ForecastService, ctx: RequestContext, forecast: ForecastResource) -> str:
-    from sensorium.services.forecast.importing import DOMAIN_FIELDS
-
     group = service.get(ctx, "dataset_group", forecast.details["links"]["DatasetGroupArn"])
     return DOMAIN_FIELDS[group.request["Domain"]][0]
 
@@ -395,37 +242,3 @@ def _date(value: str | None, field: str) -> dt.datetime | None:
         raise InvalidInputException(
             f"{field} {value!r} must look like 2015-01-01T08:00:00."
         ) from None
-
-
-def _predictor(
-    service: ForecastService, ctx: RequestContext, arn: str, auto: bool
-) -> ForecastResource:
-    row = service.get(ctx, "predictor", arn)
-    if bool(row.details.get("auto")) != auto:
-        other = "DescribeAutoPredictor" if row.details.get("auto") else "DescribePredictor"
-        raise InvalidInputException(f"{arn} is described by {other}.")
-    return row
-
-
-def _times(row: ForecastResource) -> Params:
-    return {
-        "CreationTime": aware(row.created_at),
-        "LastModificationTime": aware(row.updated_at),
-    }
-
-
-def _status(row: ForecastResource, explain: bool = False) -> Params:
-    result: Params = {"Status": row.status, **_times(row)}
-    if row.message:
-        result["Message"] = row.message
-    elif explain and row.details.get("reason"):
-        result["Message"] = row.details["reason"]
-    return result
-
-
-def _window_times(window: dict[str, Any]) -> Params:
-    return {
-        key: dt.datetime.fromisoformat(window[key]).replace(tzinfo=dt.UTC)
-        for key in ("TestWindowStart", "TestWindowEnd")
-        if key in window
-    }

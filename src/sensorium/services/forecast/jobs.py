@@ -44,6 +44,7 @@ MAX_IMPORT_BYTES = 1024**3
 STEPS_PER_EPOCH = 20  # DeepAR's "epochs" training parameter, in gradient steps
 AUTO_PLAN = "AutoPredictor"  # the evaluations key of an AutoPredictor's own (per-item) backtest
 DEFAULT_TYPES = ["0.1", "0.5", "0.9"]
+DEFAULT_METRIC = "AverageWeightedQuantileLoss"
 
 
 @dataclass
@@ -64,9 +65,14 @@ class Workbench:
 
 class Step(JobKind[Outcome]):
     """The step that settles one resource of ``resource_kind`` (the job's resource key is
-    the row's id)."""
+    the row's id); its job kind is ``forecast.<resource_kind>``."""
 
     resource_kind: ClassVar[str]
+
+    def __init_subclass__(cls, *, resource_kind: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.resource_kind = resource_kind
+        cls.name = f"forecast.{resource_kind}"
 
     def __init__(self, bench: Workbench) -> None:
         self.bench = bench
@@ -75,7 +81,7 @@ class Step(JobKind[Outcome]):
         with self.bench.db.reading(job.scope) as session:
             row = session.get(ForecastResource, int(job.resource))
         if row is None:
-            raise JobFailed(f"The {resources.KINDS[self.resource_kind][1]} was deleted.")
+            raise JobFailed(f"The {resources.KINDS[self.resource_kind].title} was deleted.")
         return self.perform(job, row)
 
     @abc.abstractmethod
@@ -102,14 +108,27 @@ class Step(JobKind[Outcome]):
         if (row := session.get(ForecastResource, int(job.resource))) is not None:
             row.status = "CREATE_PENDING"
 
-    def related(
+    def related(self, job: RunningJob, kind: str, arn: str) -> ForecastResource:
+        """A resource this one was made from."""
+        return self._related(job, kind, arn)[0]
+
+    def related_data(
+        self, job: RunningJob, kind: str, arn: str, missing: str
+    ) -> tuple[ForecastResource, bytes]:
+        """A resource this one was made from, and its data (the job fails with ``missing``
+        when it has none)."""
+        found, data = self._related(job, kind, arn)
+        if data is None:
+            raise JobFailed(missing)
+        return found, data
+
+    def _related(
         self, job: RunningJob, kind: str, arn: str
     ) -> tuple[ForecastResource, bytes | None]:
-        """A resource this one was made from, and its data."""
         with self.bench.db.reading(job.scope) as session:
             found = session.scalar(select(ForecastResource).filter_by(kind=kind, arn=arn))
             if found is None:
-                raise JobFailed(f"The {resources.KINDS[kind][1]} {arn} was deleted.")
+                raise JobFailed(f"The {resources.KINDS[kind].title} {arn} was deleted.")
             data = session.scalar(
                 select(ForecastResource.payload).where(ForecastResource.id == found.id)
             )
@@ -126,12 +145,9 @@ def job_kind(resource_kind: str) -> str | None:
     return next((step.name for step in STEPS if step.resource_kind == resource_kind), None)
 
 
-class ImportStep(Step):
-    name = "forecast.import_job"
-    resource_kind = "import_job"
-
+class ImportStep(Step, resource_kind="import_job"):
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
-        dataset, _ = self.related(job, "dataset", row.details["links"]["DatasetArn"])
+        dataset = self.related(job, "dataset", row.details["links"]["DatasetArn"])
         data = self._read(row.request["DataSource"]["S3Config"]["Path"])
         try:
             statistics, payload = _parse(data, dataset.request, row.request)
@@ -204,13 +220,10 @@ class Decision:
     evaluations: dict[str, Any]  # an AutoPredictor's own backtest, when it has one
 
 
-class TrainStep(Step):
-    name = "forecast.predictor"
-    resource_kind = "predictor"
-
+class TrainStep(Step, resource_kind="predictor"):
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
         training = self._training(job, row)
-        metric = row.request.get("OptimizationMetric") or "AverageWeightedQuantileLoss"
+        metric = row.request.get("OptimizationMetric") or DEFAULT_METRIC
         results, failures = self._backtests(job, row, training)
         decision = _decide(row, training, results, metric)
         job.check()
@@ -237,9 +250,9 @@ class TrainStep(Step):
         return Outcome(details, _distribution(training.panel, predictions))
 
     def _training(self, job: RunningJob, row: ForecastResource) -> Training:
-        _, data = self.related(job, "import_job", row.details["import_arn"])
-        if data is None:
-            raise JobFailed("The dataset import holds no data.")
+        _, data = self.related_data(
+            job, "import_job", row.details["import_arn"], "The dataset import holds no data."
+        )
         try:
             panel = Panel.from_bytes(data).grouped(row.details.get("dimensions", []))
         except (KeyError, ValueError) as error:
@@ -290,9 +303,9 @@ class TrainStep(Step):
         arn = row.details.get("related_import_arn")
         if arn is None:
             return None
-        _, data = self.related(job, "import_job", arn)
-        if data is None:
-            raise JobFailed("The related time series import holds no data.")
+        _, data = self.related_data(
+            job, "import_job", arn, "The related time series import holds no data."
+        )
         try:
             return related_series.covariates(panel, related_from_bytes(data), horizon)
         except related_series.RelatedDataProblem as problem:
@@ -328,14 +341,11 @@ def _decide(
     return Decision(choice.plan, choice.reason, list(choice.algorithms), own)
 
 
-class ForecastStep(Step):
-    name = "forecast.forecast"
-    resource_kind = "forecast"
-
+class ForecastStep(Step, resource_kind="forecast"):
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
-        predictor, data = self.related(job, "predictor", row.request["PredictorArn"])
-        if data is None:
-            raise JobFailed("The predictor holds no model output.")
+        predictor, data = self.related_data(
+            job, "predictor", row.request["PredictorArn"], "The predictor holds no model output."
+        )
         stored = load_arrays(data)
         types = row.request.get("ForecastTypes") or predictor.request.get("ForecastTypes")
         types = types or DEFAULT_TYPES
@@ -354,17 +364,14 @@ class ForecastStep(Step):
         return Outcome(details, save_arrays(**arrays))
 
 
-class ExportStep(Step):
-    name = "forecast.export_job"
-    resource_kind = "export_job"
-
+class ExportStep(Step, resource_kind="export_job"):
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
-        forecast, data = self.related(job, "forecast", row.request["ForecastArn"])
-        if data is None:
-            raise JobFailed("The forecast holds no data.")
+        forecast, data = self.related_data(
+            job, "forecast", row.request["ForecastArn"], "The forecast holds no data."
+        )
         table = ForecastTable.load(data, forecast.details)
         group_arn = forecast.details["links"]["DatasetGroupArn"]
-        group, _ = self.related(job, "dataset_group", group_arn)
+        group = self.related(job, "dataset_group", group_arn)
         identifier = importing.DOMAIN_FIELDS[group.request["Domain"]][0]
         path = row.request["Destination"]["S3Config"]["Path"]
         bucket, _, prefix = path[len("s3://") :].partition("/")

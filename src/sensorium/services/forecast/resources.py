@@ -6,6 +6,7 @@ caller's own account and region.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
@@ -23,20 +24,40 @@ from sensorium.services.forecast.tables import ForecastResource
 DEFAULT_PAGE_SIZE = 100
 PENDING = ("CREATE_PENDING", "CREATE_IN_PROGRESS")
 
-# kind -> (ARN resource type, human name)
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of resource is named."""
+
+    arn_type: str  # the resource type in its ARN
+    title: str  # in messages
+    noun: str  # in its members and operations: <noun>Name, <noun>Arn, Create<noun>...
+    nested: bool = False  # its ARN is under the name of the resource it was made from
+
+    @property
+    def arn_member(self) -> str:
+        return f"{self.noun}Arn"
+
+    @property
+    def name_member(self) -> str:
+        return f"{self.noun}Name"
+
+
 KINDS = {
-    "dataset_group": ("dataset-group", "dataset group"),
-    "dataset": ("dataset", "dataset"),
-    "import_job": ("dataset-import-job", "dataset import job"),
-    "predictor": ("predictor", "predictor"),
-    "forecast": ("forecast", "forecast"),
-    "export_job": ("forecast-export-job", "forecast export job"),
+    "dataset_group": Kind("dataset-group", "dataset group", "DatasetGroup"),
+    "dataset": Kind("dataset", "dataset", "Dataset"),
+    "import_job": Kind("dataset-import-job", "dataset import job", "DatasetImportJob", nested=True),
+    "predictor": Kind("predictor", "predictor", "Predictor"),
+    "forecast": Kind("forecast", "forecast", "Forecast"),
+    "export_job": Kind(
+        "forecast-export-job", "forecast export job", "ForecastExportJob", nested=True
+    ),
 }
 
 
-def arn(ctx: RequestContext, kind: str, name: str, parent_name: str | None = None) -> str:
-    path = f"{parent_name}/{name}" if parent_name else name
-    return ctx.arn("forecast", f"{KINDS[kind][0]}/{path}")
+def arn(ctx: RequestContext, kind: str, name: str, parent_arn: str | None = None) -> str:
+    path = f"{name_of(parent_arn)}/{name}" if KINDS[kind].nested and parent_arn else name
+    return ctx.arn("forecast", f"{KINDS[kind].arn_type}/{path}")
 
 
 def name_of(resource_arn: str) -> str:
@@ -44,12 +65,12 @@ def name_of(resource_arn: str) -> str:
 
 
 def not_found(kind: str, resource_arn: str) -> ResourceNotFoundException:
-    return ResourceNotFoundException(f"No {KINDS[kind][1]} exists with the ARN {resource_arn}.")
+    return ResourceNotFoundException(f"No {KINDS[kind].title} exists with the ARN {resource_arn}.")
 
 
 def already_exists(kind: str, resource_arn: str) -> ResourceAlreadyExistsException:
     return ResourceAlreadyExistsException(
-        f"A {KINDS[kind][1]} already exists with the ARN {resource_arn}."
+        f"A {KINDS[kind].title} already exists with the ARN {resource_arn}."
     )
 
 

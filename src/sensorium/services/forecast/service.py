@@ -24,19 +24,21 @@ from sensorium.models.forecasting.frequency import FREQUENCIES
 from sensorium.services.forecast import resources, timestamps
 from sensorium.services.forecast.errors import InvalidInputException, ResourceInUseException
 from sensorium.services.forecast.importing import schema_problem
-from sensorium.services.forecast.jobs import job_kind
+from sensorium.services.forecast.jobs import DEFAULT_TYPES, job_kind
 from sensorium.services.forecast.panel import Panel
 from sensorium.services.forecast.resources import find, refuse_if_pending
 from sensorium.services.forecast.tables import ForecastResource
 from sensorium.storage.database import Database
-from sensorium.storage.paging import Page, Paginator
+from sensorium.storage.paging import Listing, Page, Paginator
 
-DEFAULT_FORECAST_TYPES = ["0.1", "0.5", "0.9"]
 MAX_HORIZON = 500
 ALGORITHM_ARN = "arn:aws:forecast:::algorithm/"
 UNSUPPORTED_ALGORITHMS = ("CNN-QR", "Prophet")
 
-Checks = Callable[[Session], None]
+# kind -> the kinds that are made from one of it, and must be deleted before it
+DEPENDANTS = {"predictor": ("forecast",), "forecast": ("export_job",)}
+
+Checks = Callable[[Session], object]  # raises if the resource may not be created
 
 
 def algorithm_arn(name: str) -> str:
@@ -74,15 +76,16 @@ class ForecastService:
         self,
         ctx: RequestContext,
         kind: str,
-        resource_arn: str,
+        params: dict[str, Any],
         *,
-        request: dict[str, Any],
         details: dict[str, Any] | None = None,
         parent_arn: str | None = None,
         checks: Checks | None = None,
-    ) -> None:
-        """Insert a resource after ``checks(session)`` pass, and queue its step if it has one,
-        all in one transaction."""
+    ) -> str:
+        """Insert the resource that ``params`` names (<noun>Name) once ``checks(session)``
+        pass, and queue its step if it has one, all in one transaction; its ARN."""
+        name_member = resources.KINDS[kind].name_member
+        resource_arn = resources.arn(ctx, kind, params[name_member], parent_arn)
         step = job_kind(kind)
         try:
             with self.db.transaction(ctx.scope) as session:
@@ -93,7 +96,7 @@ class ForecastService:
                     kind,
                     resource_arn,
                     status="ACTIVE" if step is None else "CREATE_PENDING",
-                    request=request,
+                    request=_without(params, name_member, "Tags"),
                     details=details or {},
                     parent_arn=parent_arn,
                 )
@@ -101,41 +104,52 @@ class ForecastService:
                     self.jobs.submit(session, step, ctx.scope, str(row.id))
         except IntegrityError:  # a concurrent create of the same ARN won the race
             raise resources.already_exists(kind, resource_arn) from None
+        return resource_arn
+
+    def _create_from(
+        self,
+        ctx: RequestContext,
+        kind: str,
+        params: dict[str, Any],
+        source: str,
+        check: Callable[[Session, str, str], ForecastResource],
+    ) -> str:
+        """Create a resource made from the one of kind ``source`` that ``params`` names (by its
+        ARN member), once ``check(session, source, arn)`` finds that one fit."""
+        member = resources.KINDS[source].arn_member
+        source_arn = params[member]
+        return self._create(
+            ctx,
+            kind,
+            params,
+            details={"links": {member: source_arn}},
+            parent_arn=source_arn,
+            checks=lambda session: check(session, source, source_arn),
+        )
+
+    def delete(self, ctx: RequestContext, kind: str, resource_arn: str) -> None:
+        """Delete a resource once nothing depends on it (a dataset's imports go with it)."""
+        with self.db.transaction(ctx.scope) as session:
+            row = find(session, kind, resource_arn)
+            _RELEASES.get(kind, _release_job)(session, row)
+            session.delete(row)
 
     # Dataset groups
 
     def create_dataset_group(self, ctx: RequestContext, params: dict[str, Any]) -> str:
-        group_arn = resources.arn(ctx, "dataset_group", params["DatasetGroupName"])
         dataset_arns = list(params.get("DatasetArns") or [])
 
         def checks(session: Session) -> None:
             _check_members(session, params["Domain"], dataset_arns)
 
-        self._create(
-            ctx,
-            "dataset_group",
-            group_arn,
-            request=_without(params, "DatasetGroupName", "Tags"),
-            details={"DatasetArns": dataset_arns},
-            checks=checks,
-        )
-        return group_arn
+        details = {"DatasetArns": dataset_arns}
+        return self._create(ctx, "dataset_group", params, details=details, checks=checks)
 
     def update_dataset_group(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         with self.db.transaction(ctx.scope) as session:
             group = find(session, "dataset_group", params["DatasetGroupArn"])
             _check_members(session, group.request["Domain"], params["DatasetArns"])
             group.details = {**group.details, "DatasetArns": list(params["DatasetArns"])}
-
-    def delete_dataset_group(self, ctx: RequestContext, group_arn: str) -> None:
-        with self.db.transaction(ctx.scope) as session:
-            group = find(session, "dataset_group", group_arn)
-            predictors = resources.children(session, group_arn, ("predictor",))
-            if predictors:
-                raise ResourceInUseException(
-                    f"{len(predictors)} predictor(s) use this dataset group; delete them first."
-                )
-            session.delete(group)
 
     # Datasets
 
@@ -144,87 +158,30 @@ class ForecastService:
         kind = params["DatasetType"]
         if kind != "ITEM_METADATA" and not params.get("DataFrequency"):
             raise InvalidInputException(f"DataFrequency is required for a {kind} dataset.")
-        attributes = params["Schema"].get("Attributes") or []
-        if not attributes:
-            raise InvalidInputException("The schema needs at least one attribute.")
-        if any("AttributeName" not in a or "AttributeType" not in a for a in attributes):
-            raise InvalidInputException(
-                "Each schema attribute needs an AttributeName and an AttributeType."
-            )
-        problem = schema_problem(params["Domain"], kind, attributes)
-        if problem:
-            raise InvalidInputException(problem)
-        dataset_arn = resources.arn(ctx, "dataset", params["DatasetName"])
-        self._create(ctx, "dataset", dataset_arn, request=_without(params, "DatasetName", "Tags"))
-        return dataset_arn
-
-    def delete_dataset(self, ctx: RequestContext, dataset_arn: str) -> None:
-        with self.db.transaction(ctx.scope) as session:
-            dataset = find(session, "dataset", dataset_arn)
-            imports = resources.children(session, dataset_arn, ("import_job",))
-            for job in imports:
-                refuse_if_pending(job)
-            for job in imports:
-                session.delete(job)
-            groups = session.scalars(select(ForecastResource).filter_by(kind="dataset_group"))
-            for group in groups:
-                members = group.details.get("DatasetArns", [])
-                if dataset_arn in members:
-                    group.details = {
-                        **group.details,
-                        "DatasetArns": [m for m in members if m != dataset_arn],
-                    }
-            session.delete(dataset)
+        _check_schema(params["Domain"], kind, params["Schema"].get("Attributes") or [])
+        return self._create(ctx, "dataset", params)
 
     # Import jobs
 
-    def create_import_job(self, ctx: RequestContext, params: dict[str, Any]) -> str:
+    def create_dataset_import_job(self, ctx: RequestContext, params: dict[str, Any]) -> str:
         _check_import(params)
-        dataset_arn = params["DatasetArn"]
-        job_arn = resources.arn(
-            ctx, "import_job", params["DatasetImportJobName"], resources.name_of(dataset_arn)
-        )
-
-        def checks(session: Session) -> None:
-            find(session, "dataset", dataset_arn)
-
-        self._create(
-            ctx,
-            "import_job",
-            job_arn,
-            request=_without(params, "DatasetImportJobName", "Tags"),
-            details={"links": {"DatasetArn": dataset_arn}},
-            parent_arn=dataset_arn,
-            checks=checks,
-        )
-        return job_arn
-
-    def delete_job(self, ctx: RequestContext, kind: str, job_arn: str) -> None:
-        with self.db.transaction(ctx.scope) as session:
-            row = find(session, kind, job_arn)
-            refuse_if_pending(row)
-            dependants = {"predictor": ("forecast",), "forecast": ("export_job",)}.get(kind, ())
-            if dependants and resources.children(session, job_arn, dependants):
-                names = " and ".join(resources.KINDS[d][1] + "s" for d in dependants)
-                raise ResourceInUseException(f"Delete the {names} made from {job_arn} first.")
-            session.delete(row)
+        return self._create_from(ctx, "import_job", params, "dataset", find)
 
     # Predictors
 
-    def create_predictor(self, ctx: RequestContext, params: dict[str, Any], auto: bool) -> str:
-        details = _auto_plan(params) if auto else _predictor_plan(params)
+    def create_predictor(self, ctx: RequestContext, params: dict[str, Any]) -> str:
+        return self._create_predictor(ctx, params, _predictor_plan(params))
+
+    def create_auto_predictor(self, ctx: RequestContext, params: dict[str, Any]) -> str:
+        return self._create_predictor(ctx, params, _auto_plan(params))
+
+    def _create_predictor(
+        self, ctx: RequestContext, params: dict[str, Any], details: dict[str, Any]
+    ) -> str:
+        """Create from the plan's ``details``, whose horizon and frequency it takes out."""
         horizon, frequency_name = details.pop("horizon"), details.pop("frequency")
-        check_frequency(frequency_name, "ForecastFrequency")
-        check_forecast_types(params.get("ForecastTypes") or DEFAULT_FORECAST_TYPES)
+        _check_predictor(params, details, horizon, frequency_name)
         dimensions = details["dimensions"]
-        if len(set(dimensions)) != len(dimensions):
-            raise InvalidInputException("ForecastDimensions names an attribute more than once.")
-        if params.get("EncryptionConfig"):
-            raise InvalidInputException("EncryptionConfig is not supported by this server.")
-        if horizon < 1:
-            raise InvalidInputException("ForecastHorizon must be at least 1.")
-        if details["offset"] < horizon:
-            raise InvalidInputException("BackTestWindowOffset must be at least ForecastHorizon.")
         group_arn = details["links"]["DatasetGroupArn"]
 
         def checks(session: Session) -> None:
@@ -237,17 +194,9 @@ class ForecastService:
             if related is not None:
                 details["related_import_arn"] = related.arn
 
-        predictor_arn = resources.arn(ctx, "predictor", params["PredictorName"])
-        self._create(
-            ctx,
-            "predictor",
-            predictor_arn,
-            request=_without(params, "PredictorName", "Tags"),
-            details=details,
-            parent_arn=group_arn,
-            checks=checks,
+        return self._create(
+            ctx, "predictor", params, details=details, parent_arn=group_arn, checks=checks
         )
-        return predictor_arn
 
     # Forecasts and exports
 
@@ -255,60 +204,28 @@ class ForecastService:
         if params.get("TimeSeriesSelector"):
             raise InvalidInputException("TimeSeriesSelector is not supported by this server.")
         predictor_arn = params["PredictorArn"]
-        forecast_arn = resources.arn(ctx, "forecast", params["ForecastName"])
         links: dict[str, str] = {"PredictorArn": predictor_arn}
 
         def checks(session: Session) -> None:
-            predictor = find(session, "predictor", predictor_arn)
-            if predictor.status != "ACTIVE":
-                raise ResourceInUseException(
-                    f"The predictor {predictor_arn} is {predictor.status}, not ACTIVE."
-                )
+            predictor = _active(session, "predictor", predictor_arn)
             types = params.get("ForecastTypes") or predictor.request.get(
-                "ForecastTypes", DEFAULT_FORECAST_TYPES
+                "ForecastTypes", DEFAULT_TYPES
             )
             check_forecast_types(types)
             links["DatasetGroupArn"] = predictor.details["links"]["DatasetGroupArn"]
 
-        self._create(
-            ctx,
-            "forecast",
-            forecast_arn,
-            request=_without(params, "ForecastName", "Tags"),
-            details={"links": links},
-            parent_arn=predictor_arn,
-            checks=checks,
+        details = {"links": links}
+        return self._create(
+            ctx, "forecast", params, details=details, parent_arn=predictor_arn, checks=checks
         )
-        return forecast_arn
 
-    def create_export_job(self, ctx: RequestContext, params: dict[str, Any]) -> str:
+    def create_forecast_export_job(self, ctx: RequestContext, params: dict[str, Any]) -> str:
         if params.get("Format", "CSV") != "CSV":
             raise InvalidInputException("Only CSV exports are supported by this server.")
         path = params["Destination"]["S3Config"]["Path"]
         if not path.startswith("s3://") or not path[len("s3://") :].split("/", 1)[0]:
             raise InvalidInputException(f"{path} is not an S3 path.")
-        forecast_arn = params["ForecastArn"]
-        job_arn = resources.arn(
-            ctx, "export_job", params["ForecastExportJobName"], resources.name_of(forecast_arn)
-        )
-
-        def checks(session: Session) -> None:
-            forecast = find(session, "forecast", forecast_arn)
-            if forecast.status != "ACTIVE":
-                raise ResourceInUseException(
-                    f"The forecast {forecast_arn} is {forecast.status}, not ACTIVE."
-                )
-
-        self._create(
-            ctx,
-            "export_job",
-            job_arn,
-            request=_without(params, "ForecastExportJobName", "Tags"),
-            details={"links": {"ForecastArn": forecast_arn}},
-            parent_arn=forecast_arn,
-            checks=checks,
-        )
-        return job_arn
+        return self._create_from(ctx, "export_job", params, "forecast", _active)
 
     # Reading
 
@@ -334,18 +251,59 @@ class ForecastService:
         """Newest first, narrowed by the operation's Filters."""
         filters = params.get("Filters") or []
         query = resources.listing_query(kind, filters, filter_keys)
+        newest_first = Listing(listing, (ForecastResource.id,), filters, descending=True)
+        limit = params.get("MaxResults") or resources.DEFAULT_PAGE_SIZE
         with self.db.reading(ctx.scope) as session:
-            return self.paginator.page(
-                session,
-                query,
-                order=(ForecastResource.id,),
-                descending=True,
-                limit=params.get("MaxResults") or resources.DEFAULT_PAGE_SIZE,
-                token=params.get("NextToken"),
-                scope=ctx.scope,
-                listing=listing,
-                filters=filters,
-            )
+            return self.paginator.page(session, query, newest_first, limit, params.get("NextToken"))
+
+
+def _release_group(session: Session, group: ForecastResource) -> None:
+    predictors = resources.children(session, group.arn, ("predictor",))
+    if predictors:
+        raise ResourceInUseException(
+            f"{len(predictors)} predictor(s) use this dataset group; delete them first."
+        )
+
+
+def _release_dataset(session: Session, dataset: ForecastResource) -> None:
+    """Delete its imports (none may be running) and take it out of its dataset groups."""
+    imports = resources.children(session, dataset.arn, ("import_job",))
+    for job in imports:
+        refuse_if_pending(job)
+    for job in imports:
+        session.delete(job)
+    groups = session.scalars(select(ForecastResource).filter_by(kind="dataset_group"))
+    for group in groups:
+        members = group.details.get("DatasetArns", [])
+        if dataset.arn in members:
+            group.details = {
+                **group.details,
+                "DatasetArns": [m for m in members if m != dataset.arn],
+            }
+
+
+def _release_job(session: Session, row: ForecastResource) -> None:
+    refuse_if_pending(row)
+    dependants = DEPENDANTS.get(row.kind, ())
+    if dependants and resources.children(session, row.arn, dependants):
+        names = " and ".join(resources.KINDS[d].title + "s" for d in dependants)
+        raise ResourceInUseException(f"Delete the {names} made from {row.arn} first.")
+
+
+# Before a resource is deleted: what must hold, and what goes with it (jobs: _release_job).
+_RELEASES: dict[str, Callable[[Session, ForecastResource], None]] = {
+    "dataset_group": _release_group,
+    "dataset": _release_dataset,
+}
+
+
+def _active(session: Session, kind: str, resource_arn: str) -> ForecastResource:
+    """The resource a new one is made from, which must be ACTIVE."""
+    row = find(session, kind, resource_arn)
+    if row.status != "ACTIVE":
+        title = resources.KINDS[kind].title
+        raise ResourceInUseException(f"The {title} {resource_arn} is {row.status}, not ACTIVE.")
+    return row
 
 
 def _check_members(session: Session, domain: str, dataset_arns: list[str]) -> None:
@@ -360,6 +318,35 @@ def _check_members(session: Session, domain: str, dataset_arns: list[str]) -> No
         if kind in types:
             raise InvalidInputException(f"A dataset group holds at most one {kind} dataset.")
         types.add(kind)
+
+
+def _check_schema(domain: str, dataset_type: str, attributes: list[dict[str, str]]) -> None:
+    if not attributes:
+        raise InvalidInputException("The schema needs at least one attribute.")
+    if any("AttributeName" not in a or "AttributeType" not in a for a in attributes):
+        raise InvalidInputException(
+            "Each schema attribute needs an AttributeName and an AttributeType."
+        )
+    problem = schema_problem(domain, dataset_type, attributes)
+    if problem:
+        raise InvalidInputException(problem)
+
+
+def _check_predictor(
+    params: dict[str, Any], details: dict[str, Any], horizon: int, frequency_name: str
+) -> None:
+    """What a predictor's request must satisfy before its data is looked at."""
+    check_frequency(frequency_name, "ForecastFrequency")
+    check_forecast_types(params.get("ForecastTypes") or DEFAULT_TYPES)
+    dimensions = details["dimensions"]
+    if len(set(dimensions)) != len(dimensions):
+        raise InvalidInputException("ForecastDimensions names an attribute more than once.")
+    if params.get("EncryptionConfig"):
+        raise InvalidInputException("EncryptionConfig is not supported by this server.")
+    if horizon < 1:
+        raise InvalidInputException("ForecastHorizon must be at least 1.")
+    if details["offset"] < horizon:
+        raise InvalidInputException("BackTestWindowOffset must be at least ForecastHorizon.")
 
 
 def _check_import(params: dict[str, Any]) -> None:

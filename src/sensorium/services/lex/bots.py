@@ -13,7 +13,7 @@ from sensorium.operations import OperationRegistry, Params
 from sensorium.services.lex import store
 from sensorium.services.lex.build import BuildService
 from sensorium.services.lex.errors import ConflictException, PreconditionFailedException
-from sensorium.services.lex.paging import Lister, Listing
+from sensorium.services.lex.paging import Lister, ListOperation
 from sensorium.services.lex.store import DRAFT, TEST_ALIAS_ID, Place
 from sensorium.services.lex.tables import LexModel, LexResource, LexSession
 from sensorium.storage.database import Database
@@ -29,7 +29,7 @@ ALIAS_FIELDS = (
 )  # fmt: skip
 COPIED_KINDS = ("intent", "slot_type", "slot")  # below the locale, which is copied first
 
-BOTS = Listing(
+BOTS = ListOperation(
     "ListBots",
     sorts={"BotName": LexResource.name},
     filters={
@@ -39,12 +39,16 @@ BOTS = Listing(
     default=LexResource.name,
 )
 # Versions are numbered in creation order, so creation orders them by number.
-VERSIONS = Listing("ListBotVersions", sorts={"BotVersion": None})
-ALIASES = Listing("ListBotAliases")
+VERSIONS = ListOperation("ListBotVersions", sorts={"BotVersion": None})
+ALIASES = ListOperation("ListBotAliases")
 
 
 def find_bot(session: Session, bot_id: str) -> LexResource | None:
     return store.find(session, "bot", Place(bot_id), bot_id)
+
+
+def require_bot(session: Session, bot_id: str) -> LexResource:
+    return store.require(session, "bot", Place(bot_id), bot_id, f"bot {bot_id}")
 
 
 def bot_view(row: LexResource) -> Params:
@@ -64,8 +68,7 @@ def _register_bots(
 ) -> None:
     @registry.handler(SERVICE, "CreateBot")
     def create_bot(ctx: RequestContext, params: Params) -> Params:
-        body = {k: params[k] for k in BOT_FIELDS if k in params}
-        body.setdefault("botType", "Bot")
+        body = {"botType": "Bot", **store.body_of(params, BOT_FIELDS)}
         bot_id = store.new_id()
         with db.transaction(ctx.scope) as session:
             named = select(LexResource.id).where(
@@ -76,9 +79,7 @@ def _register_bots(
             row = store.add(session, "bot", Place(bot_id), bot_id, params["botName"], body)
             alias = {"botAliasName": "TestBotAlias", "botVersion": DRAFT}
             store.add(session, "alias", Place(bot_id), TEST_ALIAS_ID, "TestBotAlias", alias)
-        view = bot_view(row)
-        view.pop("lastUpdatedDateTime")
-        return {**view, "botStatus": "Creating"}
+        return {**store.created(bot_view(row)), "botStatus": "Creating"}
 
     @registry.handler(SERVICE, "DescribeBot")
     def describe_bot(ctx: RequestContext, params: Params) -> Params:
@@ -91,18 +92,15 @@ def _register_bots(
     @registry.handler(SERVICE, "UpdateBot")
     def update_bot(ctx: RequestContext, params: Params) -> Params:
         with db.transaction(ctx.scope) as session:
-            row = find_bot(session, params["botId"])
-            if row is None:
-                raise store.precondition(f"bot {params['botId']}")
-            body = {**row.body, **{k: params[k] for k in BOT_FIELDS if k in params}}
-            store.save(row, body, params["botName"])
+            row = require_bot(session, params["botId"])
+            store.save(row, {**row.body, **store.body_of(params, BOT_FIELDS)}, params["botName"])
         return bot_view(row)
 
     @registry.handler(SERVICE, "ListBots")
     def list_bots(ctx: RequestContext, params: Params) -> Params:
         query = select(LexResource).where(LexResource.kind == "bot")
         with db.reading(ctx.scope) as session:
-            page = lister.page(session, BOTS, query, params, ctx.scope)
+            page = lister.page(session, BOTS, query, params)
             versions = _latest_versions(session, [row.bot_id for row in page.items])
         return page.output("botSummaries", lambda row: _bot_summary(row, versions), "nextToken")
 
@@ -110,8 +108,7 @@ def _register_bots(
     def delete_bot(ctx: RequestContext, params: Params) -> Params:
         bot_id = params["botId"]
         with db.transaction(ctx.scope) as session:
-            if find_bot(session, bot_id) is None:
-                raise store.precondition(f"bot {bot_id}")
+            require_bot(session, bot_id)
             builds.cancel_below(session, Place(bot_id))
             store.remove_below(session, Place(bot_id))
             for table in (LexModel, LexSession):
@@ -136,7 +133,7 @@ def _bot_summary(row: LexResource, versions: dict[str, str]) -> Params:
         "botStatus": "Available",
         "lastUpdatedDateTime": store.stamps(row)["lastUpdatedDateTime"],
         "botType": row.body.get("botType", "Bot"),
-        **({"description": row.body["description"]} if "description" in row.body else {}),
+        **store.body_of(row.body, ("description",)),
         **({"latestBotVersion": versions[row.bot_id]} if row.bot_id in versions else {}),
     }
 
@@ -149,8 +146,7 @@ def _register_versions(
         bot_id = params["botId"]
         spec: dict[str, Any] = params["botVersionLocaleSpecification"]
         with db.transaction(ctx.scope) as session:
-            if find_bot(session, bot_id) is None:
-                raise store.precondition(f"bot {bot_id}")
+            require_bot(session, bot_id)
             existing = store.children(session, "version", Place(bot_id))
             version = str(max((int(r.resource_id) for r in existing), default=0) + 1)
             for locale_id, source in spec.items():
@@ -163,7 +159,7 @@ def _register_versions(
             "botVersionLocaleSpecification": spec,
             "botStatus": "Versioning",
             "creationDateTime": store.stamps(row)["creationDateTime"],
-            **({"description": params["description"]} if params.get("description") else {}),
+            **_described(params.get("description")),
         }
 
     @registry.handler(SERVICE, "DescribeBotVersion")
@@ -174,10 +170,8 @@ def _register_versions(
             row = store.find(session, "version", Place(bot_id), version)
         if bot is None or row is None:
             raise store.missing(f"bot {bot_id} version {version}")
-        view = {**bot_view(bot), "botVersion": version, **store.stamps(row)}
-        view.pop("lastUpdatedDateTime")
-        view["description"] = row.body.get("description")
-        return view
+        view = store.created({**bot_view(bot), "botVersion": version, **store.stamps(row)})
+        return {**view, "description": row.body.get("description")}
 
     @registry.handler(SERVICE, "ListBotVersions")
     def list_bot_versions(ctx: RequestContext, params: Params) -> Params:
@@ -187,7 +181,7 @@ def _register_versions(
             bot = find_bot(session, bot_id)
             if bot is None:
                 raise store.missing(f"bot {bot_id}")
-            page = lister.page(session, VERSIONS, query, params, ctx.scope, bot_id)
+            page = lister.page(session, VERSIONS, query, params, bot_id)
         output = page.output("botVersionSummaries", _version_summary(bot.name), "nextToken")
         return {"botId": bot_id, **output}
 
@@ -195,9 +189,7 @@ def _register_versions(
     def delete_bot_version(ctx: RequestContext, params: Params) -> Params:
         bot_id, version = params["botId"], params["botVersion"]
         with db.transaction(ctx.scope) as session:
-            row = store.find(session, "version", Place(bot_id), version)
-            if row is None:
-                raise store.precondition(f"bot {bot_id} version {version}")
+            row = _require_version(session, bot_id, version)
             builds.cancel_below(session, Place(bot_id, version))
             session.delete(row)
             store.remove_below(session, Place(bot_id, version))
@@ -209,13 +201,12 @@ def _register_versions(
 
 def _version_summary(bot_name: str) -> Callable[[LexResource], Params]:
     def summary(row: LexResource) -> Params:
-        description = row.body.get("description")
         return {
             "botName": bot_name,
             "botVersion": row.resource_id,
             "botStatus": "Available",
             "creationDateTime": store.stamps(row)["creationDateTime"],
-            **({"description": description} if description else {}),
+            **_described(row.body.get("description")),
         }
 
     return summary
@@ -224,20 +215,16 @@ def _version_summary(bot_name: str) -> Callable[[LexResource], Params]:
 def _register_aliases(registry: OperationRegistry, db: Database, lister: Lister) -> None:
     @registry.handler(SERVICE, "CreateBotAlias")
     def create_bot_alias(ctx: RequestContext, params: Params) -> Params:
-        bot_id = params["botId"]
-        body = {k: params[k] for k in ALIAS_FIELDS if k in params}
-        body.setdefault("botVersion", DRAFT)
+        bot_id, name = params["botId"], params["botAliasName"]
+        body = _alias_body(params)
         with db.transaction(ctx.scope) as session:
-            if find_bot(session, bot_id) is None:
-                raise store.precondition(f"bot {bot_id}")
+            require_bot(session, bot_id)
             _check_version(session, bot_id, body["botVersion"])
-            if store.by_name(session, "alias", Place(bot_id), params["botAliasName"]):
-                raise ConflictException(f"An alias named {params['botAliasName']} exists.")
-            alias_id = store.new_id()
-            row = store.add(session, "alias", Place(bot_id), alias_id, params["botAliasName"], body)
-        view = _alias_view(row)
-        view.pop("lastUpdatedDateTime")
-        return {**view, "botAliasStatus": "Creating", **_tags(params.get("tags"))}
+            store.claim_name(session, "alias", Place(bot_id), "alias", name)
+            row = store.add(session, "alias", Place(bot_id), store.new_id(), name, body)
+        tags = params.get("tags")
+        created = store.created(_alias_view(row))
+        return {**created, "botAliasStatus": "Creating", **({"tags": tags} if tags else {})}
 
     @registry.handler(SERVICE, "DescribeBotAlias")
     def describe_bot_alias(ctx: RequestContext, params: Params) -> Params:
@@ -251,11 +238,8 @@ def _register_aliases(registry: OperationRegistry, db: Database, lister: Lister)
     def update_bot_alias(ctx: RequestContext, params: Params) -> Params:
         bot_id = params["botId"]
         with db.transaction(ctx.scope) as session:
-            row = store.find(session, "alias", Place(bot_id), params["botAliasId"])
-            if row is None:
-                raise store.precondition(f"alias {params['botAliasId']} of bot {bot_id}")
-            body = {k: params[k] for k in ALIAS_FIELDS if k in params}
-            body.setdefault("botVersion", DRAFT)
+            row = _require_alias(session, bot_id, params["botAliasId"])
+            body = _alias_body(params)
             _check_version(session, bot_id, body["botVersion"])
             store.save(row, body, params["botAliasName"])
         return _alias_view(row)
@@ -265,17 +249,14 @@ def _register_aliases(registry: OperationRegistry, db: Database, lister: Lister)
         bot_id = params["botId"]
         query = store.query("alias", Place(bot_id))
         with db.reading(ctx.scope) as session:
-            page = lister.page(session, ALIASES, query, params, ctx.scope, bot_id)
+            page = lister.page(session, ALIASES, query, params, bot_id)
         return {"botId": bot_id, **page.output("botAliasSummaries", _alias_summary, "nextToken")}
 
     @registry.handler(SERVICE, "DeleteBotAlias")
     def delete_bot_alias(ctx: RequestContext, params: Params) -> Params:
         bot_id, alias_id = params["botId"], params["botAliasId"]
         with db.transaction(ctx.scope) as session:
-            row = store.find(session, "alias", Place(bot_id), alias_id)
-            if row is None:
-                raise store.precondition(f"alias {alias_id} of bot {bot_id}")
-            session.delete(row)
+            session.delete(_require_alias(session, bot_id, alias_id))
         return {"botAliasId": alias_id, "botId": bot_id, "botAliasStatus": "Deleting"}
 
 
@@ -296,19 +277,38 @@ def _alias_summary(row: LexResource) -> Params:
         "botVersion": row.body["botVersion"],
         "botAliasStatus": "Available",
         **store.stamps(row),
-        **({"description": row.body["description"]} if row.body.get("description") else {}),
+        **_described(row.body.get("description")),
     }
 
 
+def _alias_body(params: Params) -> Params:
+    return {"botVersion": DRAFT, **store.body_of(params, ALIAS_FIELDS)}
+
+
+def _require_alias(session: Session, bot_id: str, alias_id: str) -> LexResource:
+    return store.require(
+        session, "alias", Place(bot_id), alias_id, f"alias {alias_id} of bot {bot_id}"
+    )
+
+
+def _require_version(session: Session, bot_id: str, version: str) -> LexResource:
+    return store.require(
+        session, "version", Place(bot_id), version, f"bot {bot_id} version {version}"
+    )
+
+
 def _check_version(session: Session, bot_id: str, version: str) -> None:
-    if version != DRAFT and store.find(session, "version", Place(bot_id), version) is None:
-        raise store.precondition(f"bot {bot_id} version {version}")
+    if version != DRAFT:
+        _require_version(session, bot_id, version)
+
+
+def _described(description: str | None) -> Params:
+    """A description member, where there is one to show."""
+    return {"description": description} if description else {}
 
 
 def _copy_locale(session: Session, bot_id: str, source: str, locale_id: str, version: str) -> None:
-    locale = store.find(session, "locale", Place(bot_id, source), locale_id)
-    if locale is None:
-        raise store.precondition(f"locale {locale_id} of bot {bot_id} version {source}")
+    locale = store.require_locale(session, Place(bot_id, source, locale_id))
     model = session.scalars(
         select(LexModel).filter_by(bot_id=bot_id, bot_version=source, locale_id=locale_id)
     ).first()
@@ -332,7 +332,3 @@ def _copy_locale(session: Session, bot_id: str, source: str, locale_id: str, ver
             built_at=model.built_at,
         )
     )
-
-
-def _tags(tags: dict[str, str] | None) -> Params:
-    return {"tags": tags} if tags else {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import case, delete
 from sqlalchemy.orm import Session
 
@@ -9,15 +11,24 @@ from sensorium.context import RequestContext
 from sensorium.models.nlu.augment import slot_references
 from sensorium.models.nlu.builtins import RESOLVERS
 from sensorium.operations import OperationRegistry, Params
-from sensorium.services.lex import store
-from sensorium.services.lex.bots import SERVICE, find_bot
+from sensorium.services.lex import drafts, store
+from sensorium.services.lex.bots import SERVICE, require_bot
 from sensorium.services.lex.build import BuildService
+from sensorium.services.lex.drafts import (
+    Change,
+    Definition,
+    claim_name,
+    draft_only,
+    listing_key,
+    locale_place,
+    parent_members,
+)
 from sensorium.services.lex.errors import (
     ConflictException,
     PreconditionFailedException,
     ValidationException,
 )
-from sensorium.services.lex.paging import Lister, Listing
+from sensorium.services.lex.paging import Lister, ListOperation
 from sensorium.services.lex.store import DRAFT, FALLBACK_INTENT_ID, Place
 from sensorium.services.lex.tables import LexModel, LexResource
 from sensorium.storage.database import Database
@@ -37,6 +48,10 @@ INTENT_FIELDS = (
     "intentClosingSetting", "inputContexts", "outputContexts", "kendraConfiguration",
     "initialResponseSetting", "slotPriorities",
 )  # fmt: skip
+INTENT_SUMMARY_FIELDS = (
+    "intentDisplayName", "description", "parentIntentSignature", "inputContexts",
+    "outputContexts",
+)  # fmt: skip
 SLOT_TYPE_FIELDS = (
     "slotTypeName", "description", "slotTypeValues", "valueSelectionSetting",
     "parentSlotTypeSignature", "externalSourceSetting", "compositeSlotTypeSetting",
@@ -45,82 +60,67 @@ SLOT_FIELDS = (
     "slotName", "description", "slotTypeId", "valueElicitationSetting", "obfuscationSetting",
     "multipleValuesSetting", "subSlotSetting",
 )  # fmt: skip
+FALLBACK_INTENT = {
+    "intentName": "FallbackIntent",
+    "description": "Default intent when no other intent matches",
+    "parentIntentSignature": "AMAZON.FallbackIntent",
+}
 
 # The locale's name, as ListBotLocales filters on it.
 LOCALE_NAME = case(LOCALES, value=LexResource.resource_id, else_=LexResource.resource_id)
 # A locale's row is named by its id, which orders locales as their names do.
-LOCALE_LISTING = Listing(
+LOCALE_LISTING = ListOperation(
     "ListBotLocales",
     sorts={"BotLocaleName": LexResource.name},
     filters={"BotLocaleName": LOCALE_NAME},
 )
-INTENTS = Listing(
-    "ListIntents",
-    sorts={"IntentName": LexResource.name, "LastUpdatedDateTime": LexResource.updated_at},
-    filters={"IntentName": LexResource.name},
-)
-SLOT_TYPES = Listing(
-    "ListSlotTypes",
-    sorts={"SlotTypeName": LexResource.name, "LastUpdatedDateTime": LexResource.updated_at},
-    # Grammar slot types (the only ones with an external source) are refused here.
-    filters={"SlotTypeName": LexResource.name, "ExternalSourceType": None},
-)
-SLOTS = Listing(
-    "ListSlots",
-    sorts={"SlotName": LexResource.name, "LastUpdatedDateTime": LexResource.updated_at},
-    filters={"SlotName": LexResource.name},
-)
-
-
-def locale_place(params: Params) -> Place:
-    return Place(params["botId"], params["botVersion"], params["localeId"])
-
-
-def mark_changed(session: Session, place: Place) -> None:
-    """A definition changed: the locale needs building again (its old model keeps serving)."""
-    if place.bot_version != DRAFT:
-        raise ValidationException("Only the DRAFT version can be changed.")
-    locale = store.require_locale(session, place)
-    if locale.body.get("botLocaleStatus") in ("Built", "Failed"):
-        store.save(locale, {**locale.body, "botLocaleStatus": "NotBuilt"})
-
-
-def _key(place: Place) -> str:
-    """The parent of a listing, as its token is bound to it."""
-    return "/".join((place.bot_id, place.bot_version, place.locale_id, place.intent_id))
-
-
-def _where(place: Place) -> Params:
-    return {"botId": place.bot_id, "botVersion": place.bot_version, "localeId": place.locale_id}
-
-
-def _draft_only(params: Params) -> None:
-    if params["botVersion"] != DRAFT:
-        raise ValidationException("Only the DRAFT version can be changed.")
 
 
 def register(
     registry: OperationRegistry, db: Database, lister: Lister, builds: BuildService
 ) -> None:
     _register_locales(registry, db, lister, builds)
-    _register_intents(registry, db, lister)
-    _register_slot_types(registry, db, lister)
-    _register_slots(registry, db, lister)
+    drafts.register(registry, db, lister, INTENTS, SLOT_TYPES, SLOTS)
+
+
+# Locales
+
+
+def _locale_members(row: LexResource) -> Params:
+    return {
+        **parent_members(Place(row.bot_id, row.bot_version, row.resource_id)),
+        "localeName": LOCALES[row.resource_id],
+        **row.body,
+        **store.stamps(row),
+    }
 
 
 def _locale_view(session: Session, row: LexResource) -> Params:
     place = Place(row.bot_id, row.bot_version, row.resource_id)
-    view = {
-        "botId": row.bot_id,
-        "botVersion": row.bot_version,
-        "localeId": row.resource_id,
-        "localeName": LOCALES[row.resource_id],
-        **row.body,
+    return {
+        **_locale_members(row),
         "intentsCount": len(store.children(session, "intent", place)),
         "slotTypesCount": len(store.children(session, "slot_type", place)),
-        **store.stamps(row),
     }
-    return view
+
+
+def _locale_summary(row: LexResource) -> Params:
+    return {
+        "localeId": row.resource_id,
+        "localeName": LOCALES[row.resource_id],
+        "botLocaleStatus": row.body["botLocaleStatus"],
+        "lastUpdatedDateTime": store.stamps(row)["lastUpdatedDateTime"],
+        **store.body_of(row.body, ("description", "lastBuildSubmittedDateTime")),
+    }
+
+
+def _new_locale_body(params: Params) -> Params:
+    locale_id = params["localeId"]
+    if locale_id not in LOCALES:
+        raise ValidationException(
+            f"Locale {locale_id} is not supported; supported: {', '.join(LOCALES)}.",
+        )
+    return {**store.body_of(params, LOCALE_FIELDS), "botLocaleStatus": "NotBuilt"}
 
 
 def _register_locales(
@@ -128,32 +128,18 @@ def _register_locales(
 ) -> None:
     @registry.handler(SERVICE, "CreateBotLocale")
     def create_bot_locale(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        locale_id = params["localeId"]
-        if locale_id not in LOCALES:
-            raise ValidationException(
-                f"Locale {locale_id} is not supported; supported: {', '.join(LOCALES)}.",
-            )
+        draft_only(params["botVersion"])
+        body = _new_locale_body(params)
         place = locale_place(params)
-        body = {k: params[k] for k in LOCALE_FIELDS if k in params}
-        body["botLocaleStatus"] = "NotBuilt"
         with db.transaction(ctx.scope) as session:
-            if find_bot(session, place.bot_id) is None:
-                raise store.precondition(f"bot {place.bot_id}")
+            require_bot(session, place.bot_id)
             if store.find_locale(session, place) is not None:
-                raise ConflictException(f"Locale {locale_id} already exists.")
-            row = store.add(
-                session, "locale", Place(place.bot_id, DRAFT), locale_id, locale_id, body
-            )
-            fallback = {
-                "intentName": "FallbackIntent",
-                "description": "Default intent when no other intent matches",
-                "parentIntentSignature": "AMAZON.FallbackIntent",
-                "slotPriorities": [],
-            }
+                raise ConflictException(f"Locale {place.locale_id} already exists.")
+            where = Place(place.bot_id, DRAFT)
+            row = store.add(session, "locale", where, place.locale_id, place.locale_id, body)
+            fallback = {**FALLBACK_INTENT, "slotPriorities": []}
             store.add(session, "intent", place, FALLBACK_INTENT_ID, "FallbackIntent", fallback)
-        view = {k: v for k, v in _locale_view_plain(row).items() if k != "lastUpdatedDateTime"}
-        return {**view, "botLocaleStatus": "Creating"}
+        return {**store.created(_locale_members(row)), "botLocaleStatus": "Creating"}
 
     @registry.handler(SERVICE, "DescribeBotLocale")
     def describe_bot_locale(ctx: RequestContext, params: Params) -> Params:
@@ -166,13 +152,12 @@ def _register_locales(
 
     @registry.handler(SERVICE, "UpdateBotLocale")
     def update_bot_locale(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
+        draft_only(params["botVersion"])
         place = locale_place(params)
         with db.transaction(ctx.scope) as session:
             row = store.require_locale(session, place)
-            body = {k: v for k, v in row.body.items() if k not in LOCALE_FIELDS}
-            body.update({k: params[k] for k in LOCALE_FIELDS if k in params})
-            store.save(row, body)
+            kept = {k: v for k, v in row.body.items() if k not in LOCALE_FIELDS}
+            store.save(row, {**kept, **store.body_of(params, LOCALE_FIELDS)})
             return _locale_view(session, row)
 
     @registry.handler(SERVICE, "ListBotLocales")
@@ -180,7 +165,7 @@ def _register_locales(
         place = Place(params["botId"], params["botVersion"])
         query = store.query("locale", place)
         with db.reading(ctx.scope) as session:
-            page = lister.page(session, LOCALE_LISTING, query, params, ctx.scope, _key(place))
+            page = lister.page(session, LOCALE_LISTING, query, params, listing_key(place))
         output = page.output("botLocaleSummaries", _locale_summary, "nextToken")
         return {"botId": place.bot_id, "botVersion": place.bot_version, **output}
 
@@ -197,152 +182,102 @@ def _register_locales(
                     bot_id=place.bot_id, bot_version=place.bot_version, locale_id=place.locale_id
                 )
             )
-        return {
-            "botId": place.bot_id,
-            "botVersion": place.bot_version,
-            "localeId": place.locale_id,
-            "botLocaleStatus": "Deleting",
-        }
+        return {**parent_members(place), "botLocaleStatus": "Deleting"}
 
     @registry.handler(SERVICE, "BuildBotLocale")
     def build_bot_locale(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
+        draft_only(params["botVersion"])
         return builds.start(ctx, locale_place(params))
 
 
-def _locale_view_plain(row: LexResource) -> Params:
-    return {
-        "botId": row.bot_id,
-        "botVersion": row.bot_version,
-        "localeId": row.resource_id,
-        "localeName": LOCALES[row.resource_id],
-        **row.body,
-        **store.stamps(row),
-    }
+# Intents, slot types and slots
 
 
-def _intent_view(row: LexResource) -> Params:
-    return {
-        "intentId": row.resource_id,
-        "botId": row.bot_id,
-        "botVersion": row.bot_version,
-        "localeId": row.locale_id,
-        **row.body,
-        **store.stamps(row),
-    }
-
-
-def _check_utterances(
-    session: Session, place: Place, intent_id: str | None, params: Params
-) -> None:
-    slots = (
-        {r.name for r in store.children(session, "slot", Place(*_parts(place), intent_id))}
-        if intent_id
-        else set()
+def _listing(resource: str, unmatched: tuple[str, ...] = ()) -> ListOperation:
+    """List<resource>s: sorted by name or last update, filtered by name (``unmatched``: filters
+    nothing here matches)."""
+    name = f"{resource}Name"
+    return ListOperation(
+        f"List{resource}s",
+        sorts={name: LexResource.name, "LastUpdatedDateTime": LexResource.updated_at},
+        filters={name: LexResource.name, **dict.fromkeys(unmatched)},
     )
-    for sample in params.get("sampleUtterances") or []:
+
+
+# Intents
+
+
+def _intent_body(params: Params) -> Params:
+    return store.body_of(params, INTENT_FIELDS)
+
+
+def _new_intent_body(params: Params) -> Params:
+    parent = params.get("parentIntentSignature")
+    if parent not in (None, "AMAZON.FallbackIntent"):
+        raise ValidationException(f"Built-in intent {parent} is not supported.")
+    if parent:
+        raise ConflictException("The locale already has a FallbackIntent.")
+    return {**_intent_body(params), "slotPriorities": []}
+
+
+def _intent_kept(stored: Params, asked: Params) -> Params:
+    """An update keeps the slots' priorities unless it gives them, and any built-in parent."""
+    body = {"slotPriorities": stored.get("slotPriorities", []), **asked}
+    if "parentIntentSignature" in stored:
+        body["parentIntentSignature"] = stored["parentIntentSignature"]
+    return body
+
+
+def _utterances_use_own_slots(change: Change) -> None:
+    """Sample utterances reference only the intent's slots (a new intent has none yet)."""
+    slots: set[str] = set()
+    if change.row is not None:
+        below = replace(change.place, intent_id=change.row.resource_id)
+        slots = {r.name for r in store.children(change.session, "slot", below)}
+    for sample in change.params.get("sampleUtterances") or []:
         for name in slot_references(sample["utterance"]):
             if name not in slots:
                 raise ValidationException(
                     f"Sample utterance '{sample['utterance']}' references slot {{{name}}}, "
-                    f"which intent {params['intentName']} does not have. Create the slot "
+                    f"which intent {change.name} does not have. Create the slot "
                     "first, then add utterances that use it.",
                 )
 
 
-def _parts(place: Place) -> tuple[str, str, str]:
-    return place.bot_id, place.bot_version, place.locale_id
+def _intent_summarised(row: LexResource) -> Params:
+    return store.body_of(row.body, INTENT_SUMMARY_FIELDS)
 
 
-def _register_intents(registry: OperationRegistry, db: Database, lister: Lister) -> None:
-    @registry.handler(SERVICE, "CreateIntent")
-    def create_intent(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = locale_place(params)
-        if params.get("parentIntentSignature") not in (None, "AMAZON.FallbackIntent"):
-            raise ValidationException(
-                f"Built-in intent {params['parentIntentSignature']} is not supported.",
-            )
-        if params.get("parentIntentSignature"):
-            raise ConflictException("The locale already has a FallbackIntent.")
-        body = {k: params[k] for k in INTENT_FIELDS if k in params}
-        body["slotPriorities"] = []
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, place)
-            if store.by_name(session, "intent", place, params["intentName"]):
-                raise ConflictException(f"An intent named {params['intentName']} exists.")
-            _check_utterances(session, place, None, params)
-            row = store.add(session, "intent", place, store.new_id(), params["intentName"], body)
-        view = _intent_view(row)
-        view.pop("lastUpdatedDateTime")
-        view.pop("slotPriorities")
-        return view
-
-    @registry.handler(SERVICE, "DescribeIntent")
-    def describe_intent(ctx: RequestContext, params: Params) -> Params:
-        with db.reading(ctx.scope) as session:
-            row = store.find(session, "intent", locale_place(params), params["intentId"])
-        if row is None:
-            raise store.missing(f"intent {params['intentId']}")
-        return _intent_view(row)
-
-    @registry.handler(SERVICE, "UpdateIntent")
-    def update_intent(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = locale_place(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, place)
-            row = store.find(session, "intent", place, params["intentId"])
-            if row is None:
-                raise store.precondition(f"intent {params['intentId']}")
-            other = store.by_name(session, "intent", place, params["intentName"])
-            if other is not None and other.resource_id != row.resource_id:
-                raise ConflictException(f"An intent named {params['intentName']} exists.")
-            _check_utterances(session, place, row.resource_id, params)
-            body = {k: params[k] for k in INTENT_FIELDS if k in params}
-            body.setdefault("slotPriorities", row.body.get("slotPriorities", []))
-            if "parentIntentSignature" in row.body:
-                body["parentIntentSignature"] = row.body["parentIntentSignature"]
-            store.save(row, body, params["intentName"])
-        return _intent_view(row)
-
-    @registry.handler(SERVICE, "ListIntents")
-    def list_intents(ctx: RequestContext, params: Params) -> Params:
-        place = locale_place(params)
-        query = store.query("intent", place)
-        with db.reading(ctx.scope) as session:
-            page = lister.page(session, INTENTS, query, params, ctx.scope, _key(place))
-        return {**_where(place), **page.output("intentSummaries", _intent_summary, "nextToken")}
-
-    @registry.handler(SERVICE, "DeleteIntent")
-    def delete_intent(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = locale_place(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, place)
-            row = store.find(session, "intent", place, params["intentId"])
-            if row is None:
-                raise store.precondition(f"intent {params['intentId']}")
-            if row.resource_id == FALLBACK_INTENT_ID:
-                raise ValidationException("FallbackIntent cannot be deleted.")
-            session.delete(row)
-            store.remove_below(session, Place(*_parts(place), row.resource_id))
-        return {}
+def _not_fallback(change: Change) -> None:
+    if change.stored.resource_id == FALLBACK_INTENT_ID:
+        raise ValidationException("FallbackIntent cannot be deleted.")
 
 
-def _slot_type_view(row: LexResource) -> Params:
-    return {
-        "slotTypeId": row.resource_id,
-        "botId": row.bot_id,
-        "botVersion": row.bot_version,
-        "localeId": row.locale_id,
-        **row.body,
-        **store.stamps(row),
-    }
+def _delete_slots(change: Change) -> None:
+    store.remove_below(change.session, replace(change.place, intent_id=change.stored.resource_id))
+
+
+INTENTS = Definition(
+    row_kind="intent",
+    resource="Intent",
+    noun="intent",
+    listing=_listing("Intent"),
+    new_body=_new_intent_body,
+    body=_intent_body,
+    summarised=_intent_summarised,
+    creating=(claim_name, _utterances_use_own_slots),
+    updating=(claim_name, _utterances_use_own_slots),
+    kept=_intent_kept,
+    deleting=(_not_fallback, _delete_slots),
+    unanswered=("slotPriorities",),
+)
+
+
+# Slot types
 
 
 def _slot_type_body(params: Params) -> Params:
-    body = {k: params[k] for k in SLOT_TYPE_FIELDS if k in params}
+    body = store.body_of(params, SLOT_TYPE_FIELDS)
     if params.get("externalSourceSetting") or params.get("compositeSlotTypeSetting"):
         raise ValidationException("Grammar and composite slot types are not supported.")
     if not body.get("slotTypeValues"):
@@ -351,220 +286,106 @@ def _slot_type_body(params: Params) -> Params:
     return body
 
 
-def _register_slot_types(registry: OperationRegistry, db: Database, lister: Lister) -> None:
-    @registry.handler(SERVICE, "CreateSlotType")
-    def create_slot_type(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = locale_place(params)
-        body = _slot_type_body(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, place)
-            if store.by_name(session, "slot_type", place, params["slotTypeName"]):
-                raise ConflictException(f"A slot type named {params['slotTypeName']} exists.")
-            row = store.add(
-                session, "slot_type", place, store.new_id(), params["slotTypeName"], body
-            )
-        view = _slot_type_view(row)
-        view.pop("lastUpdatedDateTime")
-        return view
-
-    @registry.handler(SERVICE, "DescribeSlotType")
-    def describe_slot_type(ctx: RequestContext, params: Params) -> Params:
-        with db.reading(ctx.scope) as session:
-            row = store.find(session, "slot_type", locale_place(params), params["slotTypeId"])
-        if row is None:
-            raise store.missing(f"slot type {params['slotTypeId']}")
-        return _slot_type_view(row)
-
-    @registry.handler(SERVICE, "UpdateSlotType")
-    def update_slot_type(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = locale_place(params)
-        body = _slot_type_body(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, place)
-            row = store.find(session, "slot_type", place, params["slotTypeId"])
-            if row is None:
-                raise store.precondition(f"slot type {params['slotTypeId']}")
-            store.save(row, body, params["slotTypeName"])
-        return _slot_type_view(row)
-
-    @registry.handler(SERVICE, "ListSlotTypes")
-    def list_slot_types(ctx: RequestContext, params: Params) -> Params:
-        place = locale_place(params)
-        query = store.query("slot_type", place)
-        with db.reading(ctx.scope) as session:
-            page = lister.page(session, SLOT_TYPES, query, params, ctx.scope, _key(place))
-        output = page.output("slotTypeSummaries", _slot_type_summary, "nextToken")
-        return {**_where(place), **output}
-
-    @registry.handler(SERVICE, "DeleteSlotType")
-    def delete_slot_type(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = locale_place(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, place)
-            row = store.find(session, "slot_type", place, params["slotTypeId"])
-            if row is None:
-                raise store.precondition(f"slot type {params['slotTypeId']}")
-            users = [
-                s.name
-                for s in store.children(session, "slot", place, exact=False)
-                if s.body.get("slotTypeId") == row.resource_id
-            ]
-            if users and not params.get("skipResourceInUseCheck"):
-                raise PreconditionFailedException(
-                    f"Slot type {row.name} is used by slots {', '.join(users)}.",
-                )
-            session.delete(row)
-        return {}
+def _slot_type_summarised(row: LexResource) -> Params:
+    return {"slotTypeCategory": "Custom", **store.body_of(row.body, ("description",))}
 
 
-def _slot_view(row: LexResource) -> Params:
+def _not_in_use(change: Change) -> None:
+    type_id = change.stored.resource_id
+    slots = store.children(change.session, "slot", change.place, exact=False)
+    users = [slot.name for slot in slots if slot.body.get("slotTypeId") == type_id]
+    if users and not change.params.get("skipResourceInUseCheck"):
+        raise PreconditionFailedException(
+            f"Slot type {change.stored.name} is used by slots {', '.join(users)}.",
+        )
+
+
+SLOT_TYPES = Definition(
+    row_kind="slot_type",
+    resource="SlotType",
+    noun="slot type",
+    # Grammar slot types (the only ones with an external source) are refused here.
+    listing=_listing("SlotType", unmatched=("ExternalSourceType",)),
+    new_body=_slot_type_body,
+    body=_slot_type_body,
+    summarised=_slot_type_summarised,
+    creating=(claim_name,),
+    deleting=(_not_in_use,),
+)
+
+
+# Slots
+
+
+def _slot_place(params: Params) -> Place:
+    return replace(locale_place(params), intent_id=params["intentId"])
+
+
+def _slot_body(params: Params) -> Params:
+    return store.body_of(params, SLOT_FIELDS)
+
+
+def _slot_summarised(row: LexResource) -> Params:
     return {
-        "slotId": row.resource_id,
-        "botId": row.bot_id,
-        "botVersion": row.bot_version,
-        "localeId": row.locale_id,
-        "intentId": row.intent_id,
-        **row.body,
-        **store.stamps(row),
+        "slotTypeId": row.body["slotTypeId"],
+        "slotConstraint": row.body["valueElicitationSetting"]["slotConstraint"],
+        **store.body_of(row.body, ("description",)),
     }
 
 
-def _check_slot(session: Session, place: Place, params: Params) -> Params:
+def _intent_of(change: Change) -> LexResource:
+    intent_id = change.params["intentId"]
+    where = replace(change.place, intent_id="")
+    return store.require(change.session, "intent", where, intent_id, f"intent {intent_id}")
+
+
+def _intent_exists(change: Change) -> None:
+    _intent_of(change)
+
+
+def _slot_type_usable(change: Change) -> None:
+    params = change.params
     type_id = params.get("slotTypeId")
     if not type_id:
         raise ValidationException("slotTypeId is required (sub-slots unsupported).")
-    if type_id not in BUILT_IN_SLOT_TYPES and not store.find(
-        session, "slot_type", Place(*_parts(place)), type_id
-    ):
-        raise store.precondition(f"slot type {type_id}")
+    where = replace(change.place, intent_id="")
+    if type_id not in BUILT_IN_SLOT_TYPES:
+        store.require(change.session, "slot_type", where, type_id, f"slot type {type_id}")
     elicitation = params["valueElicitationSetting"]
     if elicitation.get("slotConstraint") == "Required" and not elicitation.get(
         "promptSpecification"
     ):
         raise ValidationException(
-            f"Required slot {params['slotName']} needs a promptSpecification to elicit it.",
+            f"Required slot {change.name} needs a promptSpecification to elicit it.",
         )
-    return {k: params[k] for k in SLOT_FIELDS if k in params}
 
 
-def _register_slots(registry: OperationRegistry, db: Database, lister: Lister) -> None:
-    def intent_of(session: Session, params: Params) -> LexResource:
-        row = store.find(session, "intent", locale_place(params), params["intentId"])
-        if row is None:
-            raise store.precondition(f"intent {params['intentId']}")
-        return row
-
-    def slot_place(params: Params) -> Place:
-        return Place(*_parts(locale_place(params)), params["intentId"])
-
-    @registry.handler(SERVICE, "CreateSlot")
-    def create_slot(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = slot_place(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, locale_place(params))
-            intent = intent_of(session, params)
-            body = _check_slot(session, place, params)
-            if store.by_name(session, "slot", place, params["slotName"]):
-                raise ConflictException(f"A slot named {params['slotName']} exists.")
-            slot_id = store.new_id()
-            row = store.add(session, "slot", place, slot_id, params["slotName"], body)
-            priorities = list(intent.body.get("slotPriorities", []))
-            priorities.append({"priority": len(priorities) + 1, "slotId": slot_id})
-            store.save(intent, {**intent.body, "slotPriorities": priorities})
-        view = _slot_view(row)
-        view.pop("lastUpdatedDateTime")
-        return view
-
-    @registry.handler(SERVICE, "DescribeSlot")
-    def describe_slot(ctx: RequestContext, params: Params) -> Params:
-        with db.reading(ctx.scope) as session:
-            row = store.find(session, "slot", slot_place(params), params["slotId"])
-        if row is None:
-            raise store.missing(f"slot {params['slotId']}")
-        return _slot_view(row)
-
-    @registry.handler(SERVICE, "UpdateSlot")
-    def update_slot(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = slot_place(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, locale_place(params))
-            row = store.find(session, "slot", place, params["slotId"])
-            if row is None:
-                raise store.precondition(f"slot {params['slotId']}")
-            store.save(row, _check_slot(session, place, params), params["slotName"])
-        return _slot_view(row)
-
-    @registry.handler(SERVICE, "ListSlots")
-    def list_slots(ctx: RequestContext, params: Params) -> Params:
-        place = slot_place(params)
-        query = store.query("slot", place)
-        with db.reading(ctx.scope) as session:
-            page = lister.page(session, SLOTS, query, params, ctx.scope, _key(place))
-        output = page.output("slotSummaries", _slot_summary, "nextToken")
-        return {**_where(place), "intentId": place.intent_id, **output}
-
-    @registry.handler(SERVICE, "DeleteSlot")
-    def delete_slot(ctx: RequestContext, params: Params) -> Params:
-        _draft_only(params)
-        place = slot_place(params)
-        with db.transaction(ctx.scope) as session:
-            mark_changed(session, locale_place(params))
-            row = store.find(session, "slot", place, params["slotId"])
-            if row is None:
-                raise store.precondition(f"slot {params['slotId']}")
-            intent = intent_of(session, params)
-            kept = [
-                p for p in intent.body.get("slotPriorities", []) if p["slotId"] != row.resource_id
-            ]
-            store.save(intent, {**intent.body, "slotPriorities": kept})
-            session.delete(row)
-        return {}
+def _prioritise(change: Change) -> None:
+    """A new slot comes last in its intent's priorities."""
+    intent = _intent_of(change)
+    priorities = list(intent.body.get("slotPriorities", []))
+    priorities.append({"priority": len(priorities) + 1, "slotId": change.stored.resource_id})
+    store.save(intent, {**intent.body, "slotPriorities": priorities})
 
 
-def _locale_summary(row: LexResource) -> Params:
-    return {
-        "localeId": row.resource_id,
-        "localeName": LOCALES[row.resource_id],
-        "botLocaleStatus": row.body["botLocaleStatus"],
-        "lastUpdatedDateTime": store.stamps(row)["lastUpdatedDateTime"],
-        **{k: row.body[k] for k in ("description", "lastBuildSubmittedDateTime") if k in row.body},
-    }
+def _unprioritise(change: Change) -> None:
+    intent = _intent_of(change)
+    slot_id = change.stored.resource_id
+    kept = [p for p in intent.body.get("slotPriorities", []) if p["slotId"] != slot_id]
+    store.save(intent, {**intent.body, "slotPriorities": kept})
 
 
-def _intent_summary(row: LexResource) -> Params:
-    keys = (
-        "intentDisplayName", "description", "parentIntentSignature", "inputContexts",
-        "outputContexts",
-    )  # fmt: skip
-    return {
-        "intentId": row.resource_id,
-        "intentName": row.name,
-        "lastUpdatedDateTime": store.stamps(row)["lastUpdatedDateTime"],
-        **{k: row.body[k] for k in keys if k in row.body},
-    }
-
-
-def _slot_type_summary(row: LexResource) -> Params:
-    return {
-        "slotTypeId": row.resource_id,
-        "slotTypeName": row.name,
-        "lastUpdatedDateTime": store.stamps(row)["lastUpdatedDateTime"],
-        "slotTypeCategory": "Custom",
-        **({"description": row.body["description"]} if "description" in row.body else {}),
-    }
-
-
-def _slot_summary(row: LexResource) -> Params:
-    return {
-        "slotId": row.resource_id,
-        "slotName": row.name,
-        "slotTypeId": row.body["slotTypeId"],
-        "slotConstraint": row.body["valueElicitationSetting"]["slotConstraint"],
-        "lastUpdatedDateTime": store.stamps(row)["lastUpdatedDateTime"],
-        **({"description": row.body["description"]} if "description" in row.body else {}),
-    }
+SLOTS = Definition(
+    row_kind="slot",
+    resource="Slot",
+    noun="slot",
+    listing=_listing("Slot"),
+    new_body=_slot_body,
+    body=_slot_body,
+    summarised=_slot_summarised,
+    place=_slot_place,
+    creating=(_intent_exists, _slot_type_usable, claim_name),
+    added=(_prioritise,),
+    updating=(_slot_type_usable,),
+    deleting=(_unprioritise,),
+)

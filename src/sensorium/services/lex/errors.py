@@ -6,37 +6,28 @@ from __future__ import annotations
 from sensorium.errors import ErrorSet, ServiceError
 
 
-class LexError(ServiceError):
-    code = ""
-    models: tuple[str, ...] = ("lexv2-models", "lexv2-runtime")
+class LexError(ServiceError, models=("lexv2-models", "lexv2-runtime"), abstract=True): ...
 
 
-class ConflictException(LexError):
-    pass
+class ConflictException(LexError): ...
 
 
-class InternalServerException(LexError):
-    pass
+class InternalServerException(LexError): ...
 
 
-class ResourceNotFoundException(LexError):
-    pass
+class ResourceNotFoundException(LexError): ...
 
 
-class ThrottlingException(LexError):
-    pass
+class ThrottlingException(LexError): ...
 
 
-class ValidationException(LexError):
-    pass
+class ValidationException(LexError): ...
 
 
-class PreconditionFailedException(LexError):
-    models = ("lexv2-models",)
+class PreconditionFailedException(LexError, models=("lexv2-models",)): ...
 
 
-class DependencyFailedException(LexError):
-    models = ("lexv2-runtime",)
+class DependencyFailedException(LexError, models=("lexv2-runtime",)): ...
 
 
 ERRORS = ErrorSet(

@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sensorium.context import Scope
 from sensorium.operations import Params
 from sensorium.services.lex.errors import ValidationException
 from sensorium.services.lex.tables import LexResource
-from sensorium.storage.paging import Page, Paginator
+from sensorium.storage.paging import Listing, Page, Paginator
 
 DEFAULT_PAGE = 10  # Lex's default maxResults
 
@@ -29,10 +28,10 @@ Compared = Expression | None
 
 
 @dataclass(frozen=True)
-class Listing:
+class ListOperation:
     """One List operation: its sort attributes and filter names, as the model names them."""
 
-    operation: str
+    name: str
     sorts: Mapping[str, Column | None] = field(default_factory=dict)  # None: creation order
     filters: Mapping[str, Compared] = field(default_factory=dict)
     default: Column | None = None  # the order without sortBy; None: creation order
@@ -45,38 +44,30 @@ class Lister:
     def page(
         self,
         session: Session,
-        listing: Listing,
+        operation: ListOperation,
         query: Select[LexResource],
         params: Params,
-        scope: Scope,
         parent: str = "",
     ) -> Page[LexResource]:
         """The page of ``query`` that ``params`` (sortBy, filters, maxResults, nextToken)
         ask for; ``parent`` names the resource listed under."""
         sort: dict[str, str] = params.get("sortBy") or {}
         filters: list[dict[str, Any]] = params.get("filters") or []
-        column = listing.sorts[sort["attribute"]] if sort else listing.default
+        column = operation.sorts[sort["attribute"]] if sort else operation.default
         order = (LexResource.id,) if column is None else (column, LexResource.id)
         for item in filters:
-            query = query.where(_condition(listing, item))
-        return self.paginator.page(
-            session,
-            query,
-            order=order,
-            limit=params.get("maxResults") or DEFAULT_PAGE,
-            token=params.get("nextToken"),
-            scope=scope,
-            listing=f"{listing.operation}:{parent}",
-            filters=[sort, filters],
-            descending=sort.get("order") == "Descending",
-        )
+            query = query.where(_condition(operation, item))
+        descending = sort.get("order") == "Descending"
+        listing = Listing(f"{operation.name}:{parent}", order, [sort, filters], descending)
+        limit = params.get("maxResults") or DEFAULT_PAGE
+        return self.paginator.page(session, query, listing, limit, params.get("nextToken"))
 
 
-def _condition(listing: Listing, item: dict[str, Any]) -> ColumnElement[bool]:
+def _condition(operation: ListOperation, item: dict[str, Any]) -> ColumnElement[bool]:
     name, operator = item["name"], item["operator"]
-    if name not in listing.filters:
-        raise ValidationException(f"{listing.operation} cannot filter on {name}.")
-    compared = listing.filters[name]
+    if name not in operation.filters:
+        raise ValidationException(f"{operation.name} cannot filter on {name}.")
+    compared = operation.filters[name]
     if compared is None:
         return false()
     clauses = [_compare(compared, operator, str(value)) for value in item["values"]]

@@ -15,7 +15,12 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from sensorium.errors import ServiceError
-from sensorium.services.lex.errors import PreconditionFailedException, ResourceNotFoundException
+from sensorium.operations import Params
+from sensorium.services.lex.errors import (
+    ConflictException,
+    PreconditionFailedException,
+    ResourceNotFoundException,
+)
 from sensorium.services.lex.tables import LexResource
 from sensorium.storage.owned import aware, utcnow
 
@@ -81,8 +86,33 @@ def children(session: Session, kind: str, place: Place, *, exact: bool = True) -
     return list(session.scalars(query(kind, place, exact=exact).order_by(LexResource.id)))
 
 
+def require(session: Session, kind: str, place: Place, resource_id: str, what: str) -> LexResource:
+    """The resource a change is made to (or under): PreconditionFailed, naming ``what``,
+    where there is none."""
+    row = find(session, kind, place, resource_id)
+    if row is None:
+        raise precondition(what)
+    return row
+
+
 def by_name(session: Session, kind: str, place: Place, name: str) -> LexResource | None:
     return session.scalars(query(kind, place).where(LexResource.name == name)).first()
+
+
+def claim_name(
+    session: Session,
+    kind: str,
+    place: Place,
+    noun: str,
+    name: str,
+    renamed: LexResource | None = None,
+) -> None:
+    """Refuse ``name`` where another resource of the kind at the place has it (the one being
+    ``renamed`` may keep its own)."""
+    other = by_name(session, kind, place, name)
+    if other is not None and (renamed is None or other.resource_id != renamed.resource_id):
+        article = "An" if noun[0] in "aeiou" else "A"
+        raise ConflictException(f"{article} {noun} named {name} exists.")
 
 
 def find_locale(session: Session, place: Place) -> LexResource | None:
@@ -90,12 +120,9 @@ def find_locale(session: Session, place: Place) -> LexResource | None:
 
 
 def require_locale(session: Session, place: Place) -> LexResource:
-    locale = find_locale(session, place)
-    if locale is None:
-        raise precondition(
-            f"locale {place.locale_id} of bot {place.bot_id} version {place.bot_version}"
-        )
-    return locale
+    where = Place(place.bot_id, place.bot_version)
+    what = f"locale {place.locale_id} of bot {place.bot_id} version {place.bot_version}"
+    return require(session, "locale", where, place.locale_id, what)
 
 
 def add(
@@ -147,6 +174,17 @@ def precondition(what: str) -> ServiceError:
     return PreconditionFailedException(
         f"Failed to retrieve resource since it does not exist: {what}",
     )
+
+
+def body_of(params: Params, fields: tuple[str, ...]) -> Params:
+    """The members of ``params`` among ``fields``: what a request asks a body to hold."""
+    return {k: params[k] for k in fields if k in params}
+
+
+def created(view: Params, *unanswered: str) -> Params:
+    """A resource's view as its Create answers it: never updated yet, less ``unanswered``."""
+    hidden = ("lastUpdatedDateTime", *unanswered)
+    return {k: v for k, v in view.items() if k not in hidden}
 
 
 def stamps(row: LexResource) -> dict[str, Any]:

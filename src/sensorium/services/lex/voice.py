@@ -44,7 +44,7 @@ class Voice:
             raise _needs("Speech input", "transcribe")
         samples = _samples(content_type, data)
         language = locale_id.split("_")[0]  # Whisper's code: en_US -> en
-        return self.recogniser.transcribe(samples, language).text.strip()
+        return self.recogniser.model().transcribe(samples, language).text.strip()
 
     def speak(self, ctx: RequestContext, text: str, content_type: str, voice_id: str) -> bytes:
         kind = content_type.split(";")[0].strip().lower()

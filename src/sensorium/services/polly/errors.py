@@ -5,89 +5,67 @@ from __future__ import annotations
 from sensorium.errors import ErrorSet, ServiceError
 
 
-class PollyError(ServiceError):
-    code = ""
-    models = ("polly",)
+class PollyError(ServiceError, models=("polly",), abstract=True): ...
 
 
-class InvalidLexiconException(PollyError):
-    pass
+class InvalidLexiconException(PollyError): ...
 
 
-class InvalidNextTokenException(PollyError):
-    pass
+class InvalidNextTokenException(PollyError): ...
 
 
-class InvalidS3BucketException(PollyError):
-    pass
+class InvalidS3BucketException(PollyError): ...
 
 
-class InvalidS3KeyException(PollyError):
-    pass
+class InvalidS3KeyException(PollyError): ...
 
 
-class InvalidSampleRateException(PollyError):
-    pass
+class InvalidSampleRateException(PollyError): ...
 
 
-class InvalidSsmlException(PollyError):
-    pass
+class InvalidSsmlException(PollyError): ...
 
 
-class LanguageNotSupportedException(PollyError):
-    pass
+class LanguageNotSupportedException(PollyError): ...
 
 
-class LexiconNotFoundException(PollyError):
-    pass
+class LexiconNotFoundException(PollyError): ...
 
 
-class LexiconSizeExceededException(PollyError):
-    pass
+class LexiconSizeExceededException(PollyError): ...
 
 
-class MarksNotSupportedForFormatException(PollyError):
-    pass
+class MarksNotSupportedForFormatException(PollyError): ...
 
 
-class MaxLexemeLengthExceededException(PollyError):
-    pass
+class MaxLexemeLengthExceededException(PollyError): ...
 
 
-class MaxLexiconsNumberExceededException(PollyError):
-    pass
+class MaxLexiconsNumberExceededException(PollyError): ...
 
 
-class ServiceFailureException(PollyError):
-    pass
+class ServiceFailureException(PollyError): ...
 
 
-class SsmlMarksNotSupportedForTextTypeException(PollyError):
-    pass
+class SsmlMarksNotSupportedForTextTypeException(PollyError): ...
 
 
-class SynthesisTaskNotFoundException(PollyError):
-    pass
+class SynthesisTaskNotFoundException(PollyError): ...
 
 
-class TextLengthExceededException(PollyError):
-    pass
+class TextLengthExceededException(PollyError): ...
 
 
-class ThrottlingException(PollyError):
-    pass
+class ThrottlingException(PollyError): ...
 
 
-class UnsupportedPlsAlphabetException(PollyError):
-    pass
+class UnsupportedPlsAlphabetException(PollyError): ...
 
 
-class UnsupportedPlsLanguageException(PollyError):
-    pass
+class UnsupportedPlsLanguageException(PollyError): ...
 
 
-class ValidationException(PollyError):
-    pass
+class ValidationException(PollyError): ...
 
 
 ERRORS = ErrorSet(

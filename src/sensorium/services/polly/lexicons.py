@@ -20,7 +20,7 @@ from sensorium.services.polly.errors import (
 )
 from sensorium.services.polly.tables import PollyLexicon
 from sensorium.storage.database import Database
-from sensorium.storage.paging import Page, Paginator
+from sensorium.storage.paging import Listing, Page, Paginator
 
 PLS = "{http://www.w3.org/2005/01/pronunciation-lexicon}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -28,6 +28,7 @@ MAX_SIZE = 4000  # characters, Polly's limit per lexicon
 MAX_LEXEME = 100
 MAX_LEXICONS = 100
 PAGE = 100
+LEXICONS = Listing("ListLexicons", (PollyLexicon.name,))
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,7 @@ class LexiconStore:
 
     def page(self, ctx: RequestContext, token: str | None) -> Page[PollyLexicon]:
         with self.db.reading(ctx.scope) as session:
-            return self.paginator.page(
-                session,
-                select(PollyLexicon),
-                order=(PollyLexicon.name,),
-                limit=PAGE,
-                token=token,
-                scope=ctx.scope,
-                listing="ListLexicons",
-            )
+            return self.paginator.page(session, select(PollyLexicon), LEXICONS, PAGE, token)
 
     def entries(self, ctx: RequestContext, names: list[str]) -> dict[str, Entry]:
         """The named lexicons merged; an earlier lexicon wins."""

@@ -23,7 +23,7 @@ from sensorium.services.polly.synthesis import EXTENSIONS, TASK_LIMITS, Synthesi
 from sensorium.services.polly.tables import PollyTask
 from sensorium.storage.database import Database
 from sensorium.storage.owned import aware
-from sensorium.storage.paging import Page, Paginator
+from sensorium.storage.paging import Listing, Page, Paginator
 
 KIND = "polly.synthesis"
 DEFAULT_PAGE_SIZE = 100
@@ -107,17 +107,9 @@ class TaskService:
         query = select(PollyTask)
         if status:
             query = query.filter_by(status=status)
+        listing = Listing("ListSpeechSynthesisTasks", (PollyTask.id,), status)
         with self.db.reading(ctx.scope) as session:
-            return self.paginator.page(
-                session,
-                query,
-                order=(PollyTask.id,),
-                limit=limit or DEFAULT_PAGE_SIZE,
-                token=token,
-                scope=ctx.scope,
-                listing="ListSpeechSynthesisTasks",
-                filters=status,
-            )
+            return self.paginator.page(session, query, listing, limit or DEFAULT_PAGE_SIZE, token)
 
 
 class SynthesisKind(JobKind[None]):

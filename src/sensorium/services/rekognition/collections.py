@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,9 +22,11 @@ from sensorium.services.rekognition.tables import Collection
 from sensorium.storage import tagging
 from sensorium.storage.database import Database
 from sensorium.storage.owned import aware
-from sensorium.storage.paging import Page, Paginator
+from sensorium.storage.paging import Listing, Page, Paginator
 
+Shape = dict[str, Any]
 DEFAULT_PAGE_SIZE = 1000
+COLLECTIONS = Listing("ListCollections", (Collection.collection_id, Collection.id))
 
 
 @dataclass(frozen=True)
@@ -99,16 +102,9 @@ class CollectionService:
     def page(
         self, ctx: RequestContext, max_results: int | None, token: str | None
     ) -> Page[Collection]:
+        limit = max_results or DEFAULT_PAGE_SIZE
         with self.db.reading(ctx.scope) as session:
-            return self.paginator.page(
-                session,
-                select(Collection),
-                order=(Collection.collection_id, Collection.id),
-                limit=max_results or DEFAULT_PAGE_SIZE,
-                token=token,
-                scope=ctx.scope,
-                listing="ListCollections",
-            )
+            return self.paginator.page(session, select(Collection), COLLECTIONS, limit, token)
 
     def delete(self, ctx: RequestContext, collection_id: str) -> None:
         with self.db.transaction(ctx.scope) as session:
@@ -121,23 +117,25 @@ class CollectionService:
 
     # Tags. Rekognition tags collections, stream processors and projects; we have collections.
 
-    def tag(self, ctx: RequestContext, arn: str, tags: dict[str, str]) -> None:
+    def tag_resource(self, ctx: RequestContext, arn: str, tags: dict[str, str]) -> Shape:
         try:
             with self.db.transaction(ctx.scope) as session:
                 self._resource(session, arn)
                 tagging.put_tags(session, arn, tags)
         except tagging.TooManyTags as error:
             raise ServiceQuotaExceededException(str(error)) from None
+        return {}
 
-    def untag(self, ctx: RequestContext, arn: str, keys: list[str]) -> None:
+    def untag_resource(self, ctx: RequestContext, arn: str, keys: list[str]) -> Shape:
         with self.db.transaction(ctx.scope) as session:
             self._resource(session, arn)
             tagging.remove_tags(session, arn, keys)
+        return {}
 
-    def tags(self, ctx: RequestContext, arn: str) -> dict[str, str]:
+    def list_tags_for_resource(self, ctx: RequestContext, arn: str) -> Shape:
         with self.db.reading(ctx.scope) as session:
             self._resource(session, arn)
-            return tagging.list_tags(session, arn)
+            return {"Tags": tagging.list_tags(session, arn)}
 
     @staticmethod
     def _resource(session: Session, arn: str) -> Collection:

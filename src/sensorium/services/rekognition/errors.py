@@ -5,53 +5,41 @@ from __future__ import annotations
 from sensorium.errors import ErrorSet, ServiceError
 
 
-class RekognitionError(ServiceError):
-    code = ""
-    models = ("rekognition",)
+class RekognitionError(ServiceError, models=("rekognition",), abstract=True): ...
 
 
-class ConflictException(RekognitionError):
-    pass
+class ConflictException(RekognitionError): ...
 
 
-class ImageTooLargeException(RekognitionError):
-    pass
+class ImageTooLargeException(RekognitionError): ...
 
 
 class InternalServerError(RekognitionError):
     status = 500
 
 
-class InvalidImageFormatException(RekognitionError):
-    pass
+class InvalidImageFormatException(RekognitionError): ...
 
 
-class InvalidPaginationTokenException(RekognitionError):
-    pass
+class InvalidPaginationTokenException(RekognitionError): ...
 
 
-class InvalidParameterException(RekognitionError):
-    pass
+class InvalidParameterException(RekognitionError): ...
 
 
-class InvalidS3ObjectException(RekognitionError):
-    pass
+class InvalidS3ObjectException(RekognitionError): ...
 
 
-class ResourceAlreadyExistsException(RekognitionError):
-    pass
+class ResourceAlreadyExistsException(RekognitionError): ...
 
 
-class ResourceNotFoundException(RekognitionError):
-    pass
+class ResourceNotFoundException(RekognitionError): ...
 
 
-class ServiceQuotaExceededException(RekognitionError):
-    pass
+class ServiceQuotaExceededException(RekognitionError): ...
 
 
-class ThrottlingException(RekognitionError):
-    pass
+class ThrottlingException(RekognitionError): ...
 
 
 ERRORS = ErrorSet(

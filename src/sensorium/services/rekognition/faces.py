@@ -28,7 +28,7 @@ from sensorium.services.rekognition.tables import Collection, FaceRow, UserRow
 from sensorium.services.rekognition.vector_index import Entry, VectorIndex
 from sensorium.storage.database import Database
 from sensorium.storage.owned import UNSCOPED, utcnow
-from sensorium.storage.paging import Paginator
+from sensorium.storage.paging import Listing, Paginator
 
 Shape = dict[str, Any]
 EMBEDDING_DIM = 128
@@ -96,12 +96,21 @@ class FaceService:
 
     # DetectFaces / CompareFaces
 
-    def detect_faces(self, image: Shape) -> Shape:
+    def detect_faces(self, ctx: RequestContext, image: Shape) -> Shape:
         loaded = self.image(image).image
         faces = self.pipeline.analyze(loaded.rgb, embed=False)
         return {"FaceDetails": [shapes.face_detail(f, loaded.width, loaded.height) for f in faces]}
 
-    def compare_faces(self, source: Shape, target: Shape, threshold: float, quality: str) -> Shape:
+    def compare_faces(
+        self,
+        ctx: RequestContext,
+        source: Shape,
+        target: Shape,
+        threshold: float | None,
+        quality: str | None,
+    ) -> Shape:
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        quality = quality or "NONE"
         source_image = self.image(source).image
         source_face = self.pipeline.largest_face(source_image.rgb)
         if source_face is None:
@@ -141,8 +150,9 @@ class FaceService:
         image: Shape,
         external_image_id: str | None,
         max_faces: int | None,
-        quality: str,
+        quality: str | None,
     ) -> Shape:
+        quality = quality or "AUTO"
         with self.db.reading(ctx.scope) as session:
             collection_pk = self.collection(session, collection_id).id
         request = self.image(image)
@@ -244,15 +254,11 @@ class FaceService:
                 query = query.where(UserRow.user_id == user_id)
             if face_ids:
                 query = query.where(FaceRow.face_id.in_(face_ids))
+            listing = Listing(
+                f"ListFaces:{collection.id}", (FaceRow.id,), [user_id, sorted(face_ids or [])]
+            )
             page = self.paginator.page(
-                session,
-                query,
-                order=(FaceRow.id,),
-                limit=max_results or DEFAULT_PAGE_SIZE,
-                token=token,
-                scope=ctx.scope,
-                listing=f"ListFaces:{collection.id}",
-                filters=[user_id, sorted(face_ids or [])],
+                session, query, listing, max_results or DEFAULT_PAGE_SIZE, token
             )
             version = collection.face_model_version
         result: Shape = {
@@ -340,8 +346,9 @@ class FaceService:
         image: Shape,
         max_faces: int | None,
         threshold: float | None,
-        quality: str,
+        quality: str | None,
     ) -> Shape:
+        quality = quality or "NONE"
         with self.db.reading(ctx.scope) as session:
             collection = self.collection(session, collection_id)
         loaded = self.image(image).image

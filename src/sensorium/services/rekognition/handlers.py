@@ -5,7 +5,7 @@ from __future__ import annotations
 from sensorium.context import RequestContext
 from sensorium.operations import OperationRegistry, Params
 from sensorium.services.rekognition.collections import CollectionService
-from sensorium.services.rekognition.faces import DEFAULT_THRESHOLD, FaceService
+from sensorium.services.rekognition.faces import FaceService
 from sensorium.services.rekognition.users import UserService
 
 SERVICE = "rekognition"
@@ -18,8 +18,7 @@ def register(
     users: UserService,
 ) -> None:
     register_collections(registry, collections)
-    register_faces(registry, faces)
-    register_users(registry, users)
+    registry.bind(SERVICE, OPERATIONS, collections, faces, users)
 
 
 def register_collections(registry: OperationRegistry, collections: CollectionService) -> None:
@@ -59,134 +58,25 @@ def register_collections(registry: OperationRegistry, collections: CollectionSer
         collections.delete(ctx, params["CollectionId"])
         return {"StatusCode": 200}
 
-    @registry.handler(SERVICE, "TagResource")
-    def tag_resource(ctx: RequestContext, params: Params) -> Params:
-        collections.tag(ctx, params["ResourceArn"], params["Tags"])
-        return {}
 
-    @registry.handler(SERVICE, "UntagResource")
-    def untag_resource(ctx: RequestContext, params: Params) -> Params:
-        collections.untag(ctx, params["ResourceArn"], params["TagKeys"])
-        return {}
-
-    @registry.handler(SERVICE, "ListTagsForResource")
-    def list_tags_for_resource(ctx: RequestContext, params: Params) -> Params:
-        return {"Tags": collections.tags(ctx, params["ResourceArn"])}
-
-
-def register_faces(registry: OperationRegistry, faces: FaceService) -> None:
-    @registry.handler(SERVICE, "DetectFaces")
-    def detect_faces(ctx: RequestContext, params: Params) -> Params:
-        return faces.detect_faces(params["Image"])
-
-    @registry.handler(SERVICE, "CompareFaces")
-    def compare_faces(ctx: RequestContext, params: Params) -> Params:
-        return faces.compare_faces(
-            params["SourceImage"],
-            params["TargetImage"],
-            params.get("SimilarityThreshold", DEFAULT_THRESHOLD),
-            params.get("QualityFilter", "NONE"),
-        )
-
-    @registry.handler(SERVICE, "IndexFaces")
-    def index_faces(ctx: RequestContext, params: Params) -> Params:
-        return faces.index_faces(
-            ctx,
-            params["CollectionId"],
-            params["Image"],
-            params.get("ExternalImageId"),
-            params.get("MaxFaces"),
-            params.get("QualityFilter", "AUTO"),
-        )
-
-    @registry.handler(SERVICE, "ListFaces")
-    def list_faces(ctx: RequestContext, params: Params) -> Params:
-        return faces.list_faces(
-            ctx,
-            params["CollectionId"],
-            params.get("MaxResults"),
-            params.get("NextToken"),
-            params.get("UserId"),
-            params.get("FaceIds"),
-        )
-
-    @registry.handler(SERVICE, "DeleteFaces")
-    def delete_faces(ctx: RequestContext, params: Params) -> Params:
-        return faces.delete_faces(ctx, params["CollectionId"], params["FaceIds"])
-
-    @registry.handler(SERVICE, "SearchFaces")
-    def search_faces(ctx: RequestContext, params: Params) -> Params:
-        return faces.search_faces(
-            ctx,
-            params["CollectionId"],
-            params["FaceId"],
-            params.get("MaxFaces"),
-            params.get("FaceMatchThreshold"),
-        )
-
-    @registry.handler(SERVICE, "SearchFacesByImage")
-    def search_faces_by_image(ctx: RequestContext, params: Params) -> Params:
-        return faces.search_faces_by_image(
-            ctx,
-            params["CollectionId"],
-            params["Image"],
-            params.get("MaxFaces"),
-            params.get("FaceMatchThreshold"),
-            params.get("QualityFilter", "NONE"),
-        )
-
-
-def register_users(registry: OperationRegistry, users: UserService) -> None:
-    @registry.handler(SERVICE, "CreateUser")
-    def create_user(ctx: RequestContext, params: Params) -> Params:
-        users.create_user(ctx, params["CollectionId"], params["UserId"])
-        return {}
-
-    @registry.handler(SERVICE, "DeleteUser")
-    def delete_user(ctx: RequestContext, params: Params) -> Params:
-        users.delete_user(ctx, params["CollectionId"], params["UserId"])
-        return {}
-
-    @registry.handler(SERVICE, "ListUsers")
-    def list_users(ctx: RequestContext, params: Params) -> Params:
-        return users.list_users(
-            ctx, params["CollectionId"], params.get("MaxResults"), params.get("NextToken")
-        )
-
-    @registry.handler(SERVICE, "AssociateFaces")
-    def associate_faces(ctx: RequestContext, params: Params) -> Params:
-        return users.associate_faces(
-            ctx,
-            params["CollectionId"],
-            params["UserId"],
-            params["FaceIds"],
-            params.get("UserMatchThreshold"),
-        )
-
-    @registry.handler(SERVICE, "DisassociateFaces")
-    def disassociate_faces(ctx: RequestContext, params: Params) -> Params:
-        return users.disassociate_faces(
-            ctx, params["CollectionId"], params["UserId"], params["FaceIds"]
-        )
-
-    @registry.handler(SERVICE, "SearchUsers")
-    def search_users(ctx: RequestContext, params: Params) -> Params:
-        return users.search_users(
-            ctx,
-            params["CollectionId"],
-            params.get("UserId"),
-            params.get("FaceId"),
-            params.get("UserMatchThreshold"),
-            params.get("MaxUsers"),
-        )
-
-    @registry.handler(SERVICE, "SearchUsersByImage")
-    def search_users_by_image(ctx: RequestContext, params: Params) -> Params:
-        return users.search_users_by_image(
-            ctx,
-            params["CollectionId"],
-            params["Image"],
-            params.get("UserMatchThreshold"),
-            params.get("MaxUsers"),
-            params.get("QualityFilter", "NONE"),
-        )
+# Operations that are a method of the same name (snake_case) of the collection, face or user
+# service, applied to these input members in order; "?" marks an optional one.
+OPERATIONS = {
+    "TagResource": "ResourceArn Tags",
+    "UntagResource": "ResourceArn TagKeys",
+    "ListTagsForResource": "ResourceArn",
+    "DetectFaces": "Image",
+    "CompareFaces": "SourceImage TargetImage SimilarityThreshold? QualityFilter?",
+    "IndexFaces": "CollectionId Image ExternalImageId? MaxFaces? QualityFilter?",
+    "ListFaces": "CollectionId MaxResults? NextToken? UserId? FaceIds?",
+    "DeleteFaces": "CollectionId FaceIds",
+    "SearchFaces": "CollectionId FaceId MaxFaces? FaceMatchThreshold?",
+    "SearchFacesByImage": "CollectionId Image MaxFaces? FaceMatchThreshold? QualityFilter?",
+    "CreateUser": "CollectionId UserId",
+    "DeleteUser": "CollectionId UserId",
+    "ListUsers": "CollectionId MaxResults? NextToken?",
+    "AssociateFaces": "CollectionId UserId FaceIds UserMatchThreshold?",
+    "DisassociateFaces": "CollectionId UserId FaceIds",
+    "SearchUsers": "CollectionId UserId? FaceId? UserMatchThreshold? MaxUsers?",
+    "SearchUsersByImage": "CollectionId Image UserMatchThreshold? MaxUsers? QualityFilter?",
+}

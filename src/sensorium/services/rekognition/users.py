@@ -19,6 +19,7 @@ from sensorium.services.rekognition.errors import (
 )
 from sensorium.services.rekognition.faces import FaceService, invalid
 from sensorium.services.rekognition.tables import Collection, FaceRow, UserRow
+from sensorium.storage.paging import Listing
 
 Shape = dict[str, Any]
 ASSOCIATE_THRESHOLD = 75.0  # AssociateFaces' default UserMatchThreshold
@@ -33,24 +34,19 @@ class UserService:
         self.db = faces.db
         self.paginator = faces.paginator
 
-    def create_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> None:
+    def create_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> Shape:
+        exists = ConflictException(f"The user {user_id} already exists in the collection.")
         try:
             with self.db.transaction(ctx.scope) as session:
                 collection = find(session, collection_id)
                 if _find_user(session, collection, user_id) is not None:
-                    raise ConflictException(f"The user {user_id} already exists in the collection.")
-                session.add(
-                    UserRow(
-                        collection_pk=collection.id,
-                        user_id=user_id,
-                    )
-                )
+                    raise exists
+                session.add(UserRow(collection_pk=collection.id, user_id=user_id))
         except IntegrityError:
-            raise ConflictException(
-                f"The user {user_id} already exists in the collection."
-            ) from None
+            raise exists from None
+        return {}
 
-    def delete_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> None:
+    def delete_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> Shape:
         with self.faces.index.lock:
             with self.db.transaction(ctx.scope) as session:
                 collection = find(session, collection_id)
@@ -60,20 +56,17 @@ class UserService:
                     row.user_pk = None
                 session.delete(user)
             self.faces.index.collection(collection.id).set_user(face_pks, None)
+        return {}
 
     def list_users(
         self, ctx: RequestContext, collection_id: str, max_results: int | None, token: str | None
     ) -> Shape:
         with self.db.reading(ctx.scope) as session:
             collection = find(session, collection_id)
+            query = select(UserRow).where(UserRow.collection_pk == collection.id)
+            listing = Listing(f"ListUsers:{collection.id}", (UserRow.user_id, UserRow.id))
             page = self.paginator.page(
-                session,
-                select(UserRow).where(UserRow.collection_pk == collection.id),
-                order=(UserRow.user_id, UserRow.id),
-                limit=max_results or DEFAULT_MAX_USERS,
-                token=token,
-                scope=ctx.scope,
-                listing=f"ListUsers:{collection.id}",
+                session, query, listing, max_results or DEFAULT_MAX_USERS, token
             )
             statuses = _statuses(session, page.items)
         return page.output(
@@ -228,8 +221,9 @@ class UserService:
         image: Shape,
         threshold: float | None,
         max_users: int | None,
-        quality: str,
+        quality: str | None,
     ) -> Shape:
+        quality = quality or "NONE"
         with self.db.reading(ctx.scope) as session:
             collection = self.faces.collection(session, collection_id)
         loaded = self.faces.image(image).image

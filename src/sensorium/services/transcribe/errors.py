@@ -5,29 +5,22 @@ from __future__ import annotations
 from sensorium.errors import ErrorSet, ServiceError
 
 
-class TranscribeError(ServiceError):
-    code = ""
-    models = ("transcribe",)
+class TranscribeError(ServiceError, models=("transcribe",), abstract=True): ...
 
 
-class BadRequestException(TranscribeError):
-    pass
+class BadRequestException(TranscribeError): ...
 
 
-class ConflictException(TranscribeError):
-    pass
+class ConflictException(TranscribeError): ...
 
 
-class InternalFailureException(TranscribeError):
-    pass
+class InternalFailureException(TranscribeError): ...
 
 
-class LimitExceededException(TranscribeError):
-    pass
+class LimitExceededException(TranscribeError): ...
 
 
-class NotFoundException(TranscribeError):
-    pass
+class NotFoundException(TranscribeError): ...
 
 
 ERRORS = ErrorSet(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sensorium.context import RequestContext
-from sensorium.operations import OperationRegistry, Params
+from sensorium.operations import Handler, OperationRegistry, Params
 from sensorium.services.transcribe.jobs import TranscriptionJobs
 from sensorium.services.transcribe.synchronous import SynchronousTranscriber
 from sensorium.services.transcribe.tables import TranscriptionJobRow, VocabularyRow
-from sensorium.services.transcribe.vocabularies import VocabularyService
+from sensorium.services.transcribe.vocabularies import VocabularyInput, VocabularyService
 from sensorium.storage.owned import aware
+from sensorium.storage.paging import Page
 
 SERVICE = "transcribe"
 _ECHOED = ("Settings", "JobExecutionSettings", "IdentifyLanguage", "LanguageOptions", "Tags")
@@ -34,21 +36,6 @@ def register(
     def get_transcription_job(ctx: RequestContext, params: Params) -> Params:
         return {"TranscriptionJob": _job(jobs.get(ctx, params["TranscriptionJobName"]))}
 
-    @registry.handler(SERVICE, "ListTranscriptionJobs")
-    def list_transcription_jobs(ctx: RequestContext, params: Params) -> Params:
-        status = params.get("Status")
-        page = jobs.page(
-            ctx,
-            status,
-            params.get("JobNameContains"),
-            params.get("MaxResults"),
-            params.get("NextToken"),
-        )
-        result = page.output("TranscriptionJobSummaries", _summary)
-        if status:
-            result["Status"] = status
-        return result
-
     @registry.handler(SERVICE, "DeleteTranscriptionJob")
     def delete_transcription_job(ctx: RequestContext, params: Params) -> Params:
         jobs.delete(ctx, params["TranscriptionJobName"])
@@ -56,49 +43,61 @@ def register(
 
     @registry.handler(SERVICE, "CreateVocabulary")
     def create_vocabulary(ctx: RequestContext, params: Params) -> Params:
-        row = vocabularies.create(
-            ctx,
-            params["VocabularyName"],
-            params["LanguageCode"],
-            params.get("Phrases"),
-            params.get("VocabularyFileUri"),
-        )
-        return _vocabulary(row)
+        return _vocabulary(vocabularies.create(ctx, VocabularyInput.of(params)))
 
     @registry.handler(SERVICE, "UpdateVocabulary")
     def update_vocabulary(ctx: RequestContext, params: Params) -> Params:
-        row = vocabularies.update(
-            ctx,
-            params["VocabularyName"],
-            params["LanguageCode"],
-            params.get("Phrases"),
-            params.get("VocabularyFileUri"),
-        )
-        return _vocabulary_summary(row)  # UpdateVocabulary's output has no FailureReason
+        # UpdateVocabulary's output has no FailureReason.
+        return _vocabulary_summary(vocabularies.update(ctx, VocabularyInput.of(params)))
 
     @registry.handler(SERVICE, "GetVocabulary")
     def get_vocabulary(ctx: RequestContext, params: Params) -> Params:
         return _vocabulary(vocabularies.get(ctx, params["VocabularyName"]))
 
-    @registry.handler(SERVICE, "ListVocabularies")
-    def list_vocabularies(ctx: RequestContext, params: Params) -> Params:
-        state = params.get("StateEquals")
-        page = vocabularies.page(
-            ctx,
-            state,
-            params.get("NameContains"),
-            params.get("MaxResults"),
-            params.get("NextToken"),
-        )
-        result = page.output("Vocabularies", _vocabulary_summary)
-        if state:
-            result["Status"] = state
-        return result
+    registry.add(
+        SERVICE,
+        "ListTranscriptionJobs",
+        _listing(jobs.page, "TranscriptionJobSummaries", _summary, "Status", "JobNameContains"),
+    )
+    registry.add(
+        SERVICE,
+        "ListVocabularies",
+        _listing(
+            vocabularies.page, "Vocabularies", _vocabulary_summary, "StateEquals", "NameContains"
+        ),
+    )
 
     @registry.handler(SERVICE, "DeleteVocabulary")
     def delete_vocabulary(ctx: RequestContext, params: Params) -> Params:
         vocabularies.delete(ctx, params["VocabularyName"])
         return {}
+
+
+def _listing(
+    page: Callable[..., Page[Any]],
+    key: str,
+    summary: Callable[[Any], Params],
+    status_member: str,
+    contains_member: str,
+) -> Handler:
+    """A List operation filtered by a status and a part of the name; its output echoes the
+    status it was filtered by."""
+
+    def handler(ctx: RequestContext, params: Params) -> Params:
+        status = params.get(status_member)
+        found = page(
+            ctx,
+            status,
+            params.get(contains_member),
+            params.get("MaxResults"),
+            params.get("NextToken"),
+        )
+        result = found.output(key, summary)
+        if status:
+            result["Status"] = status
+        return result
+
+    return handler
 
 
 def _job(row: TranscriptionJobRow) -> Params:

@@ -31,7 +31,7 @@ from sensorium.services.transcribe.vocabularies import find as find_vocabulary
 from sensorium.services.transcribe.vocabularies import hotwords
 from sensorium.storage.database import Database
 from sensorium.storage.owned import utcnow
-from sensorium.storage.paging import Page, Paginator
+from sensorium.storage.paging import Listing, Page, Paginator
 
 KIND = "transcribe.transcription"
 DEFAULT_PAGE_SIZE = 5  # AWS's default MaxResults
@@ -164,17 +164,12 @@ class TranscriptionJobs:
             query = query.where(TranscriptionJobRow.status == status)
         if name_contains:
             query = query.where(TranscriptionJobRow.name.icontains(name_contains, autoescape=True))
+        listing = Listing(
+            "ListTranscriptionJobs", (TranscriptionJobRow.id,), [status, name_contains], True
+        )
         with self.db.reading(ctx.scope) as session:
             return self.paginator.page(
-                session,
-                query,
-                order=(TranscriptionJobRow.id,),
-                descending=True,
-                limit=max_results or DEFAULT_PAGE_SIZE,
-                token=token,
-                scope=ctx.scope,
-                listing="ListTranscriptionJobs",
-                filters=[status, name_contains],
+                session, query, listing, max_results or DEFAULT_PAGE_SIZE, token
             )
 
     def transcript_uri(self, row: TranscriptionJobRow) -> str:
@@ -201,7 +196,7 @@ class TranscriptionJobs:
         except media.MediaProblem as problem:
             raise JobFailed(str(problem)) from None
         language = row.language_code
-        transcription = self.recogniser.transcribe(
+        transcription = self.recogniser.model().transcribe(
             audio.samples, whisper_code(language) if language else None, prompt
         )
         score: float | None = None

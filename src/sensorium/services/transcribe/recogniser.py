@@ -3,12 +3,9 @@ Whisper model, loaded once through the model registry."""
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
-
 from sensorium.config import Settings
 from sensorium.models.registry import ModelRegistry
-from sensorium.models.stt import Transcription, WhisperEngine, default_model_dir
+from sensorium.models.stt import WhisperEngine, default_model_dir
 from sensorium.services.transcribe.errors import BadRequestException
 
 MODEL_NAME = "whisper"
@@ -40,15 +37,9 @@ class Recogniser:
     def serves(self, whisper_language: str) -> bool:
         return self.engine.serves(whisper_language)
 
-    def transcribe(
-        self,
-        samples: npt.NDArray[np.float32],
-        language: str | None = None,
-        hotwords: str | None = None,
-    ) -> Transcription:
-        """16 kHz mono samples to words (``language`` a Whisper code; None: identify it)."""
-        loaded = self.models.get(MODEL_NAME, WhisperEngine)
-        return loaded.transcribe(samples, language, hotwords)
+    def model(self) -> WhisperEngine:
+        """The loaded model (``ModelUnavailable`` when it cannot load)."""
+        return self.models.get(MODEL_NAME, WhisperEngine)
 
     def unserved(self, code: str) -> BadRequestException:
         kind = "multilingual" if self.multilingual else "English-only"

@@ -61,7 +61,7 @@ class SynchronousTranscriber:
                 f"The audio is {audio.duration:.2f} s long; TranscribeAudio takes between "
                 f"{MIN_SECONDS} seconds and 1 hour."
             )
-        transcription = self.recogniser.transcribe(
+        transcription = self.recogniser.model().transcribe(
             audio.samples, whisper_code(language) if language else None, prompt
         )
         code = transcribe_code(transcription.language, options if not language else [language])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +20,7 @@ from sensorium.services.transcribe.errors import (
 )
 from sensorium.services.transcribe.tables import VocabularyRow
 from sensorium.storage.database import Database
-from sensorium.storage.paging import Page, Paginator
+from sensorium.storage.paging import Listing, Page, Paginator
 
 MAX_PHRASE_CHARS = 256
 MAX_VOCABULARY_BYTES = 50 * 1024  # AWS's limit for a custom vocabulary
@@ -42,55 +44,54 @@ def find(session: Session, name: str) -> VocabularyRow | None:
     return session.scalar(select(VocabularyRow).filter_by(name=name))
 
 
+@dataclass(frozen=True)
+class VocabularyInput:
+    """What CreateVocabulary and UpdateVocabulary give."""
+
+    name: str
+    language_code: str
+    phrases: list[str] | None
+    file_uri: str | None
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> VocabularyInput:
+        return cls(
+            params["VocabularyName"],
+            params["LanguageCode"],
+            params.get("Phrases"),
+            params.get("VocabularyFileUri"),
+        )
+
+
 class VocabularyService:
     def __init__(self, db: Database, blobs: BlobStore, paginator: Paginator) -> None:
         self.db = db
         self.blobs = blobs
         self.paginator = paginator
 
-    def create(
-        self,
-        ctx: RequestContext,
-        name: str,
-        language_code: str,
-        phrases: list[str] | None,
-        file_uri: str | None,
-    ) -> VocabularyRow:
+    def create(self, ctx: RequestContext, given: VocabularyInput) -> VocabularyRow:
         try:
             with self.db.transaction(ctx.scope) as session:
-                if find(session, name) is not None:
-                    raise _conflict(name)
-                row = VocabularyRow(name=name)
-                self._fill(row, language_code, phrases, file_uri)
+                if find(session, given.name) is not None:
+                    raise _conflict(given.name)
+                row = VocabularyRow(name=given.name)
+                self._fill(row, given)
                 session.add(row)
         except IntegrityError:  # a concurrent create won the race
-            raise _conflict(name) from None
+            raise _conflict(given.name) from None
         return row
 
-    def update(
-        self,
-        ctx: RequestContext,
-        name: str,
-        language_code: str,
-        phrases: list[str] | None,
-        file_uri: str | None,
-    ) -> VocabularyRow:
+    def update(self, ctx: RequestContext, given: VocabularyInput) -> VocabularyRow:
         with self.db.transaction(ctx.scope) as session:
-            row = find(session, name)
+            row = find(session, given.name)
             if row is None:
-                raise not_found(name)
-            self._fill(row, language_code, phrases, file_uri)
+                raise not_found(given.name)
+            self._fill(row, given)
         return row
 
-    def _fill(
-        self,
-        row: VocabularyRow,
-        language_code: str,
-        phrases: list[str] | None,
-        file_uri: str | None,
-    ) -> None:
-        loaded, failure = self._phrases(phrases, file_uri)
-        row.language_code = language_code
+    def _fill(self, row: VocabularyRow, given: VocabularyInput) -> None:
+        loaded, failure = self._phrases(given.phrases, given.file_uri)
+        row.language_code = given.language_code
         row.phrases = loaded
         row.state = "FAILED" if failure else "READY"
         row.failure_reason = failure
@@ -123,16 +124,10 @@ class VocabularyService:
         if name_contains:
             # Transcribe matches names case-insensitively.
             query = query.where(VocabularyRow.name.icontains(name_contains, autoescape=True))
+        listing = Listing("ListVocabularies", (VocabularyRow.name,), [state, name_contains])
         with self.db.reading(ctx.scope) as session:
             return self.paginator.page(
-                session,
-                query,
-                order=(VocabularyRow.name,),
-                limit=max_results or DEFAULT_PAGE_SIZE,
-                token=token,
-                scope=ctx.scope,
-                listing="ListVocabularies",
-                filters=[state, name_contains],
+                session, query, listing, max_results or DEFAULT_PAGE_SIZE, token
             )
 
     def _phrases(
