@@ -122,6 +122,7 @@ class LiveServer:
         access_key: str = ACCESS_KEY,
         secret_key: str = SECRET_KEY,
         region: str = "us-east-1",
+        config: Config | None = None,
         **kwargs: Any,
     ) -> Any:
         return boto3.client(
@@ -130,7 +131,7 @@ class LiveServer:
             region_name=region,
             aws_access_key_id=access_key,
             aws_secret_access_key=secret_key,
-            config=Config(retries={"max_attempts": 1}),
+            config=config or Config(retries={"max_attempts": 1}),
             **kwargs,
         )
 

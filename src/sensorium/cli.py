@@ -125,6 +125,10 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
     from rich.console import Console
 
+    from sensorium.admission import limit_arenas
+
+    limit_arenas()  # before any worker thread makes an arena of its own
+
     from sensorium import services
     from sensorium.auth import credentials as creds
     from sensorium.config import Settings

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sensorium.blobs import BlobStore
+from sensorium.blobs import Buckets
 from sensorium.config import Settings
 from sensorium.errors import ErrorSet
 from sensorium.jobs import JobSystem
@@ -28,7 +28,7 @@ S = TypeVar("S")
 class Components:
     settings: Settings
     database: Database
-    blobs: BlobStore
+    blobs: Buckets
     models: ModelRegistry
     operations: OperationRegistry
     jobs: JobSystem

@@ -70,6 +70,23 @@ class JobSettings(BaseSettings):
     poll_seconds: float = Field(default=0.5, gt=0)
 
 
+class AdmissionSettings(BaseSettings):
+    """How much costly work runs at once (per model), how much may wait, for how long.
+
+    One at a time per model: each inference already uses every core (PyTorch, onnxruntime and
+    CTranslate2 parallelise within a call), so a second one only halves both (measured on two
+    cores, bench/load.py: the same throughput, twice the latency)."""
+
+    model_config = _section("ADMISSION_")
+
+    concurrency: int = Field(default=1, ge=1)
+    queue: int = Field(default=1, ge=0)
+    wait_seconds: float = Field(default=30.0, gt=0)
+    # Calls a second each account may make (token bucket); 0: no limit.
+    account_rate: float = Field(default=0.0, ge=0)
+    account_burst: int = Field(default=20, ge=1)
+
+
 class PollySettings(BaseSettings):
     model_config = _section("POLLY_")
 
@@ -118,6 +135,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None  # default: SQLite in the data directory
     max_body_bytes: int = 64 * 1024 * 1024
+    # How long a client may pause while sending a body (one cut short of its length).
+    body_idle_seconds: float = Field(default=20.0, gt=0)
     log_level: str = "info"
     # Which services to load, comma-separated (e.g. "rekognition,polly"); empty: all of them.
     # Each loaded service preloads its models, so this saves memory and start-up time.
@@ -130,6 +149,7 @@ class Settings(BaseSettings):
     s3: S3Settings = Field(default_factory=S3Settings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    admission: AdmissionSettings = Field(default_factory=AdmissionSettings)
     polly: PollySettings = Field(default_factory=PollySettings)
     transcribe: TranscribeSettings = Field(default_factory=TranscribeSettings)
     comprehend: ComprehendSettings = Field(default_factory=ComprehendSettings)
@@ -161,6 +181,7 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
     "s3": S3Settings,
     "models": ModelSettings,
     "jobs": JobSettings,
+    "admission": AdmissionSettings,
     "polly": PollySettings,
     "transcribe": TranscribeSettings,
     "comprehend": ComprehendSettings,

@@ -7,6 +7,7 @@ The tree::
     ├── ModelUnavailable            a model cannot load (its service answers its own error)
     ├── BlobError                   an S3 object cannot be read or written
     │   ├── BlobNotFound
+    │   ├── BlobAccessDenied        the bucket belongs to another account
     │   └── InvalidBlobKey          a key that would escape its bucket folder
     └── ServiceError                an error the client sees, encoded as AWS encodes it
         ├── ValidationError         input breaks the service model's constraints; each
@@ -55,6 +56,10 @@ class BlobNotFound(BlobError):
 
 class InvalidBlobKey(BlobError):
     """The key is malformed or would escape its bucket folder."""
+
+
+class BlobAccessDenied(BlobError):
+    """The bucket belongs to another account."""
 
 
 class ServiceError(SensoriumError):
@@ -135,6 +140,10 @@ class RequestEntityTooLargeException(CommonError):
     status = 413
 
 
+class RequestTimeoutException(CommonError):
+    status = 408
+
+
 class InternalFailure(CommonError):
     status = 500
 
@@ -168,6 +177,7 @@ COMMON_ERRORS: frozenset[str] = frozenset(
         UnknownOperationException,
         NotImplementedException,
         RequestEntityTooLargeException,
+        RequestTimeoutException,
         InternalFailure,
         MissingAuthenticationTokenException,
         IncompleteSignatureException,

@@ -22,6 +22,15 @@ class OperationRegistry:
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, str], Handler] = {}
         self._errors: dict[str, ErrorSet] = {}
+        self._gates: dict[tuple[str, str], str] = {}
+
+    def gate(self, service: str, gate: str, *operations: str) -> None:
+        """These operations run a model: they pass through its admission gate."""
+        for operation in operations:
+            self._gates[(service, operation)] = gate
+
+    def gate_of(self, service: str, operation: str) -> str | None:
+        return self._gates.get((service, operation))
 
     def declare(self, services: tuple[str, ...], errors: ErrorSet) -> None:
         """The errors the shared kits raise for these service models."""

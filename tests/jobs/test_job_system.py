@@ -158,9 +158,10 @@ def test_a_restarted_worker_on_the_same_host_reclaims_at_once(
 def test_two_processes_never_run_the_same_job(
     database: Database, workers: Workers, log: Path
 ) -> None:
-    ids = [enqueue(database, SLEEP, log, seconds=0.05) for _ in range(24)]
+    # Both are up before the work arrives, so both compete for it.
     workers.start(host="host-a", threads=2)
     workers.start(host="host-b", threads=2)
+    ids = [enqueue(database, SLEEP, log, seconds=0.1) for _ in range(24)]
 
     def settled() -> bool:
         with database.reading(UNSCOPED) as session:

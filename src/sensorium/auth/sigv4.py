@@ -99,7 +99,7 @@ def verify(
     if "host" not in signed:
         raise InvalidSignatureException("The host header must be signed.")
     token = request.headers.get("x-amz-security-token")
-    if key.session_token is not None and token != key.session_token:
+    if token != key.session_token:  # a token on a key that has none is refused too
         raise UnrecognizedClientException("The security token included in the request is invalid.")
     if token is not None and "x-amz-security-token" not in signed:
         raise InvalidSignatureException("X-Amz-Security-Token must be signed.")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sensorium.errors import SerializationException, ServiceError
-from sensorium.protocol import values
+from sensorium.errors import ServiceError
+from sensorium.protocol import jsonio, values
 from sensorium.protocol.catalog import Service, ServiceCatalog
 from sensorium.protocol.wire import Target, WireProtocol, WireRequest, WireResponse, error_status
 
@@ -30,16 +29,9 @@ class JsonRpcProtocol(WireProtocol):
     def decode(self, request: WireRequest, target: Target) -> dict[str, Any]:
         assert target.operation is not None
         shape = target.operation.input_shape
-        body = request.body.strip()
-        if shape is None or not body:
+        if shape is None:
             return {}
-        try:
-            parsed = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise SerializationException("The request body is not valid JSON.") from None
-        if not isinstance(parsed, dict):
-            raise SerializationException("The request body must be a JSON object.")
-        decoded: dict[str, Any] = values.decode(shape, parsed, "json")
+        decoded: dict[str, Any] = values.decode(shape, jsonio.read_object(request.body), "json")
         return decoded
 
     def encode(self, target: Target, result: dict[str, Any]) -> WireResponse:
@@ -47,7 +39,7 @@ class JsonRpcProtocol(WireProtocol):
         shape = target.operation.output_shape
         payload = values.encode(shape, result, "json") if shape is not None else {}
         return WireResponse(
-            200, {"Content-Type": self._content_type(target.service)}, _dump(payload)
+            200, {"Content-Type": self._content_type(target.service)}, jsonio.dump(payload)
         )
 
     def encode_error(self, service: Service | None, error: ServiceError) -> WireResponse:
@@ -57,13 +49,9 @@ class JsonRpcProtocol(WireProtocol):
             "Content-Type": self._content_type(service),
             "X-Amzn-ErrorType": error.code,
         }
-        return WireResponse(error_status(service, error), headers, _dump(body))
+        return WireResponse(error_status(service, error), headers, jsonio.dump(body))
 
     @staticmethod
     def _content_type(service: Service | None) -> str:
         version = service.model.metadata.get("jsonVersion", "1.1") if service else "1.1"
         return f"application/x-amz-json-{version}"
-
-
-def _dump(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

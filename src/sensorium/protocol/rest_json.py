@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, unquote
 from botocore.model import OperationModel, Shape
 
 from sensorium.errors import SerializationException, ServiceError
-from sensorium.protocol import values
+from sensorium.protocol import jsonio, values
 from sensorium.protocol.catalog import Service, ServiceCatalog
 from sensorium.protocol.wire import Target, WireProtocol, WireRequest, WireResponse, error_status
 
@@ -119,7 +119,7 @@ class RestJsonProtocol(WireProtocol):
             else:
                 body_members[name] = member
         if body_members and payload_name is None:
-            parsed = _parse_json_object(request.body)
+            parsed = jsonio.read_object(request.body)
             for name in body_members:
                 if name in parsed and parsed[name] is not None:
                     params[name] = values.decode(body_members[name], parsed[name], "json", name)
@@ -152,13 +152,13 @@ class RestJsonProtocol(WireProtocol):
                 if member.type_name in ("blob", "string"):
                     body = value.encode() if isinstance(value, str) else value
                 else:
-                    body = _dump(values.encode(member, value, "json"))
+                    body = jsonio.dump(values.encode(member, value, "json"))
                     headers.setdefault("Content-Type", "application/json")
             else:
                 body_fields[name] = value
         if body is None:
             encoded = values.encode(shape, body_fields, "json") if body_fields else {}
-            body = _dump(encoded)
+            body = jsonio.dump(encoded)
             headers.setdefault("Content-Type", "application/json")
         return WireResponse(status, headers, body)
 
@@ -166,7 +166,7 @@ class RestJsonProtocol(WireProtocol):
         body: dict[str, Any] = {"message": error.message}
         body.update(error.fields)
         headers = {"Content-Type": "application/json", "X-Amzn-ErrorType": error.code}
-        return WireResponse(error_status(service, error), headers, _dump(body))
+        return WireResponse(error_status(service, error), headers, jsonio.dump(body))
 
 
 def _read_query(
@@ -191,19 +191,7 @@ def _read_payload(member: Shape, body: bytes, name: str) -> Any:
         return body.decode("utf-8", errors="replace")
     if not body.strip():
         return None
-    return values.decode(member, _parse_json_object(body), "json", name)
-
-
-def _parse_json_object(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        return {}
-    try:
-        parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise SerializationException("The request body is not valid JSON.") from None
-    if not isinstance(parsed, dict):
-        raise SerializationException("The request body must be a JSON object.")
-    return parsed
+    return values.decode(member, jsonio.read_object(body), "json", name)
 
 
 def _from_text(shape: Shape, text: str, name: str) -> Any:
@@ -237,7 +225,7 @@ def _from_header(shape: Shape, text: str, name: str) -> Any:
 
 def _to_header(shape: Shape, value: Any) -> str:
     if shape.serialization.get("jsonvalue"):
-        return base64.b64encode(_dump(value)).decode("ascii")
+        return base64.b64encode(jsonio.dump(value)).decode("ascii")
     if shape.type_name == "timestamp":
         stamp = value if isinstance(value, dt.datetime) else values.decode(shape, value)
         fmt = shape.serialization.get("timestampFormat", "rfc822")
@@ -249,7 +237,3 @@ def _to_header(shape: Shape, value: Any) -> str:
     if shape.type_name == "boolean":
         return "true" if value else "false"
     return str(value)
-
-
-def _dump(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

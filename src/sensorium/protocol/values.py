@@ -55,7 +55,7 @@ def decode(shape: Shape, value: Any, flavor: Flavor = "json", where: str = "") -
     if kind == "string":
         if not isinstance(value, str):
             raise SerializationException(f"Expected a string at '{label}'.")
-        return value
+        return _text(value, label)
     if kind == "boolean":
         if not isinstance(value, bool):
             raise SerializationException(f"Expected a boolean at '{label}'.")
@@ -72,7 +72,7 @@ def decode(shape: Shape, value: Any, flavor: Flavor = "json", where: str = "") -
         return _decode_blob(value, flavor, label)
     if kind == "timestamp":
         return _decode_timestamp(value, label)
-    return value  # documents and anything newer: passed through as parsed
+    return _document(value, label)  # documents and anything newer: passed through as parsed
 
 
 def encode(shape: Shape, value: Any, flavor: Flavor = "json") -> Any:
@@ -115,6 +115,30 @@ def _timestamp_for_json(shape: Shape, stamp: dt.datetime) -> Any:
     if fmt == "rfc822":
         return stamp.astimezone(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
     return round(stamp.timestamp(), 3)
+
+
+def _text(value: str, label: str) -> str:
+    """The string, unless it holds a lone surrogate (JSON can spell one, "\\ud800"): no
+    text of that kind can be stored, encoded or modelled."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SerializationException(f"Invalid Unicode text at '{label}'.") from None
+    return value
+
+
+def _document(value: Any, label: str) -> Any:
+    if isinstance(value, str):
+        return _text(value, label)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _document(key, label)
+            _document(item, label)
+    elif isinstance(value, list):
+        for item in value:
+            _document(item, label)
+    return value
 
 
 def _decode_blob(value: Any, flavor: Flavor, label: str) -> bytes:

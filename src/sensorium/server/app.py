@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -15,22 +16,27 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from sensorium import __version__, services
+from sensorium.admission import Admission, GateLimits
 from sensorium.auth.credentials import CredentialSet
-from sensorium.blobs import BlobStore, LocalBuckets, S3Buckets
+from sensorium.blobs import BlobStore, Buckets, LocalBuckets, S3Buckets
 from sensorium.components import Components
 from sensorium.config import Settings
+from sensorium.errors import InternalFailure, ServiceError
 from sensorium.jobs import JobSystem, RetryPolicy
 from sensorium.models.registry import ModelRegistry
 from sensorium.operations import OperationRegistry
+from sensorium.protocol import jsonio
 from sensorium.protocol.catalog import ServiceCatalog
 from sensorium.protocol.wire import WireRequest, WireResponse
 from sensorium.server import access_log
+from sensorium.server.body import ClientGone, read_body
 from sensorium.server.dispatch import Dispatcher
 from sensorium.storage.database import Database, sqlite_url
 from sensorium.storage.paging import TokenSigner
 from sensorium.storage.secrets import server_key
 
 PAGINATION_KEY = "pagination"
+log = logging.getLogger("sensorium.server")
 
 
 def build_components(settings: Settings) -> Components:
@@ -51,7 +57,7 @@ def build_components(settings: Settings) -> Components:
     components = Components(
         settings=settings,
         database=database,
-        blobs=blobs,
+        blobs=Buckets(blobs, database),
         models=ModelRegistry(),
         operations=OperationRegistry(),
         jobs=JobSystem(
@@ -70,7 +76,13 @@ def build_components(settings: Settings) -> Components:
 
 def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
     components = build_components(settings)
-    dispatcher = Dispatcher(ServiceCatalog(), components.operations, credentials)
+    limits = settings.admission
+    admission = Admission(
+        GateLimits(limits.concurrency, limits.queue, limits.wait_seconds),
+        limits.account_rate,
+        limits.account_burst,
+    )
+    dispatcher = Dispatcher(ServiceCatalog(), components.operations, credentials, admission)
     limit = settings.max_body_bytes
 
     async def health(_: Request) -> Response:
@@ -84,15 +96,15 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
     async def aws(request: Request) -> Response:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
-        body = await _read_body(request, limit)
-        if body is None:
-            response: Response = JSONResponse(
-                {"__type": "RequestEntityTooLargeException", "message": "Request too large."},
-                status_code=413,
-                headers={"x-amzn-RequestId": request_id},
-            )
-            _log(request_id, "-", "-", "-", 413, started)
-            return response
+        try:
+            body = await read_body(request, limit, settings.body_idle_seconds)
+        except ServiceError as refused:
+            _log(request_id, "-", "-", "-", refused.status or 400, started, refused.code)
+            return _error(refused, request_id)
+        except ClientGone:
+            log.info("request %s: the client disconnected before sending its body", request_id)
+            _log(request_id, "-", "-", "-", 499, started, "ClientDisconnected")
+            return Response(status_code=499)
         wire = WireRequest(
             method=request.method,
             raw_path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
@@ -101,16 +113,23 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
             body=body,
         )
         outcome = await dispatcher.dispatch(wire, request_id)
+
+        def logged() -> None:
+            _log(
+                request_id,
+                outcome.service,
+                outcome.operation,
+                outcome.account_id,
+                outcome.response.status,
+                started,
+                outcome.error_code,
+            )
+
+        if isinstance(outcome.response.body, bytes):
+            logged()
+        else:  # a streamed body: its latency runs until the last byte is made
+            outcome.response.body = _then(outcome.response.body, logged)
         response = _to_starlette(outcome.response, request_id)
-        _log(
-            request_id,
-            outcome.service,
-            outcome.operation,
-            outcome.account_id,
-            outcome.response.status,
-            started,
-            outcome.error_code,
-        )
         return response
 
     @asynccontextmanager
@@ -121,6 +140,13 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
         yield
         components.close()
 
+    async def unexpected(request: Request, error: Exception) -> Response:
+        # Dispatch answers every error in the service's format; this catches what escapes it
+        # (a bug) so that no client ever gets a bare text 500.
+        request_id = str(uuid.uuid4())
+        log.error("unhandled error in request %s", request_id, exc_info=error)
+        return _error(InternalFailure(), request_id)
+
     methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
     app = Starlette(
         routes=[
@@ -128,24 +154,21 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
             Route("/ready", ready, methods=["GET"]),
             Route("/{path:path}", aws, methods=methods),
         ],
+        exception_handlers={Exception: unexpected},
         lifespan=lifespan,
     )
     app.state.components = components
     return app
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _error(error: ServiceError, request_id: str) -> Response:
+    """An error before (or outside) the protocol layer: AWS's JSON error shape."""
+    return Response(
+        jsonio.dump({"__type": error.code, "message": error.message}),
+        status_code=error.status or 400,
+        headers={"x-amzn-RequestId": request_id, "X-Amzn-ErrorType": error.code},
+        media_type="application/json",
+    )
 
 
 def _to_starlette(wire: WireResponse, request_id: str) -> Response:
@@ -161,6 +184,13 @@ def _to_starlette(wire: WireResponse, request_id: str) -> Response:
         headers=headers,
         media_type=media_type,
     )
+
+
+def _then(body: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
+    try:
+        yield from body
+    finally:
+        done()
 
 
 def _log(

@@ -7,10 +7,13 @@ then the signature is verified, then the operation is looked up, decoded and val
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from sensorium.admission import Admission, Overloaded
 from sensorium.auth import sigv4
 from sensorium.auth.credentials import CredentialSet
 from sensorium.context import RequestContext
@@ -19,11 +22,12 @@ from sensorium.errors import (
     InvalidSignatureException,
     ModelUnavailable,
     NotImplementedException,
+    SerializationException,
     ServiceError,
     UnknownOperationException,
     ValidationError,
 )
-from sensorium.operations import OperationRegistry
+from sensorium.operations import Handler, OperationRegistry
 from sensorium.protocol.catalog import ServiceCatalog
 from sensorium.protocol.detect import detect, wire_protocols
 from sensorium.protocol.validation import validate
@@ -44,10 +48,15 @@ class Outcome:
 
 class Dispatcher:
     def __init__(
-        self, catalog: ServiceCatalog, registry: OperationRegistry, credentials: CredentialSet
+        self,
+        catalog: ServiceCatalog,
+        registry: OperationRegistry,
+        credentials: CredentialSet,
+        admission: Admission,
     ) -> None:
         self.registry = registry
         self.credentials = credentials
+        self.admission = admission
         self.protocols: list[WireProtocol] = wire_protocols(catalog)
 
     async def dispatch(self, request: WireRequest, request_id: str) -> Outcome:
@@ -63,15 +72,7 @@ class Dispatcher:
             outcome.account_id = principal.account_id
             target = self._require_target(request, target, principal.signing_service)
             service = target.service
-            params = protocol.decode(request, target)
-            assert target.operation is not None
-            if target.operation.input_shape is not None:
-                problems = validate(target.operation.input_shape, params)
-                if problems:
-                    oversized = any(problem.oversized_blob for problem in problems)
-                    raise ValidationError(
-                        [str(problem) for problem in problems], oversized=oversized
-                    )
+            params = _input(protocol, request, target)
             handler = self.registry.get(service.name, target.operation_name)
             if handler is None:
                 raise NotImplementedException(
@@ -79,11 +80,7 @@ class Dispatcher:
                     "See the README for what each service supports."
                 )
             context = RequestContext(request_id, principal.account_id, principal.region)
-            try:
-                result = await run_in_threadpool(handler, context, params)
-            except ModelUnavailable as missing:
-                raise self._unavailable(service.name, missing) from None
-            outcome.response = protocol.encode(target, result)
+            outcome.response = await self._run(protocol, target, handler, context, params)
         except ServiceError as error:
             if isinstance(error, ValidationError) and service is not None:
                 error.code = service.validation_exception_for(error)
@@ -94,6 +91,45 @@ class Dispatcher:
             outcome.error_code = "InternalFailure"
             outcome.response = protocol.encode_error(service, InternalFailure())
         return outcome
+
+    async def _run(
+        self,
+        protocol: WireProtocol,
+        target: Target,
+        handler: Handler,
+        context: RequestContext,
+        params: dict[str, Any],
+    ) -> WireResponse:
+        """The handler's response, admitted through its model's gate: the turn is held until
+        a streamed body has been sent."""
+        service = target.service.name
+        gate_name = self.registry.gate_of(service, target.operation_name)
+        try:
+            self.admission.accounts.take(context.account_id)
+            leave = await self.admission.gate(gate_name).enter() if gate_name else None
+        except Overloaded as busy:
+            raise self._throttled(service, busy) from None
+        try:
+            try:
+                result = await run_in_threadpool(handler, context, params)
+                response = protocol.encode(target, result)
+            except ModelUnavailable as missing:
+                raise self._unavailable(service, missing) from None
+        except BaseException:
+            if leave is not None:
+                leave()
+            raise
+        if leave is not None:
+            if isinstance(response.body, bytes):
+                leave()
+            else:
+                response.body = _leaving(response.body, leave)
+        return response
+
+    def _throttled(self, service: str, busy: Overloaded) -> ServiceError:
+        errors = self.registry.errors(service)
+        message = f"Rate exceeded: the server is at capacity ({busy}); retry later."
+        return errors.throttled(message) if errors else InternalFailure(message)
 
     def _unavailable(self, service: str, missing: ModelUnavailable) -> ServiceError:
         """A model that cannot load: the service's own error, saying why and how to fix it."""
@@ -112,3 +148,26 @@ class Dispatcher:
                 f"Credential should be scoped to correct service: '{target.service.signing_name}'."
             )
         return target
+
+
+def _input(protocol: WireProtocol, request: WireRequest, target: Target) -> dict[str, Any]:
+    """The operation's input, decoded and checked against every constraint of the model."""
+    try:
+        params = protocol.decode(request, target)
+        assert target.operation is not None
+        shape = target.operation.input_shape
+        problems = validate(shape, params) if shape is not None else []
+    except RecursionError:  # parsers and model walkers recurse: bound what they accept
+        raise SerializationException("The request is nested too deeply.") from None
+    if problems:
+        oversized = any(problem.oversized_blob for problem in problems)
+        raise ValidationError([str(problem) for problem in problems], oversized=oversized)
+    return params
+
+
+def _leaving(body: Iterator[bytes], leave: Callable[[], None]) -> Iterator[bytes]:
+    """The streamed body; the admission turn is given back when it ends (or is abandoned)."""
+    try:
+        yield from body
+    finally:
+        leave()

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sensorium.models.faces import FacePipeline, ModelWeightsMissingError, load_image
+from sensorium.models.faces import FacePipeline, load_image
+from sensorium.models.faces.pipeline import DetectorName
 from sensorium.models.faces.types import RGBImage
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = (ROOT / ".." / "shared" / "data" / "faces").resolve()
-MODELS_DIR = ROOT / ".models"
 
 
 @pytest.fixture(scope="session")
@@ -30,15 +30,11 @@ def read_rgb(faces_data: Path) -> Callable[[str], RGBImage]:
     return read
 
 
-def _pipeline(detector: str) -> FacePipeline:
-    pytest.importorskip("dlib")
-    if detector == "mtcnn":
-        pytest.importorskip("torch")
-    try:
-        pipe = FacePipeline(detector, models_dir=MODELS_DIR)  # type: ignore[arg-type]
-        pipe.load()
-    except ModelWeightsMissingError as exc:
-        pytest.skip(f"face model weights missing: {exc}")
+def _pipeline(detector: DetectorName) -> FacePipeline:
+    # The weights come from the configured models directory (`sensorium models fetch`, which
+    # `make test` runs): missing ones fail the tests rather than skip them.
+    pipe = FacePipeline(detector)
+    pipe.load()
     return pipe
 
 

@@ -15,7 +15,11 @@ Typical use::
 """
 
 from sensorium.models.faces.detector import FaceDetector
-from sensorium.models.faces.errors import ModelWeightsMissingError, UnsupportedImageError
+from sensorium.models.faces.errors import (
+    ImageTooLargeError,
+    ModelWeightsMissingError,
+    UnsupportedImageError,
+)
 from sensorium.models.faces.image import LoadedImage, load_image
 from sensorium.models.faces.pipeline import DEFAULT_DETECTOR, FacePipeline, create_detector
 from sensorium.models.faces.similarity import (
@@ -48,6 +52,7 @@ __all__ = [
     "FaceAnalysis",
     "FaceDetector",
     "FacePipeline",
+    "ImageTooLargeError",
     "Landmarks5",
     "LoadedImage",
     "ModelWeightsMissingError",

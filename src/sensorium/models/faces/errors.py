@@ -12,5 +12,10 @@ class UnsupportedImageError(ValueError):
     """
 
 
+class ImageTooLargeError(UnsupportedImageError):
+    """The image is larger than the models take (its sides, or the pixels a decoder that
+    cannot reduce while decoding would have to hold)."""
+
+
 class ModelWeightsMissingError(ConfigurationError):
     """A model file the face pipeline needs is not installed; the message says how to fix it."""

@@ -7,22 +7,32 @@
 * The EXIF ``Orientation`` tag is honoured (:func:`PIL.ImageOps.exif_transpose`), so every
   coordinate the face models return is relative to the image *as displayed*.
 * Undecodable, truncated or oversized data raise :class:`UnsupportedImageError`.
+* Cost is bounded before decoding, from the header: sides past ``MAX_SIDE`` are refused
+  (:class:`ImageTooLargeError`); a JPEG is decoded directly at a reduced scale near
+  ``WORK_SIDE`` (libjpeg's DCT scaling); a PNG, which cannot be reduced while decoding, may
+  hold at most ``MAX_DECODED_PIXELS``. Every image is then resized to at most ``WORK_SIDE`` on
+  its longer side: face detection works at that resolution anyway (Rekognition documents the
+  same: larger images need proportionally larger faces).
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps
 
-from sensorium.models.faces.errors import UnsupportedImageError
+from sensorium.models.faces.errors import ImageTooLargeError, UnsupportedImageError
 from sensorium.models.faces.types import RGBImage
 
 ACCEPTED_FORMATS = ("JPEG", "PNG")
 _EXIF_ORIENTATION = 0x0112
+MAX_SIDE = 10_000  # Rekognition's largest image side (DetectLabels, DetectModerationLabels)
+MAX_DECODED_PIXELS = 36_000_000  # a PNG of 6000 x 6000: about 144 MB decoded
+WORK_SIDE = 2560
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +58,10 @@ def load_image(data: bytes) -> LoadedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=["JPEG", "PNG"]) as opened:
                 fmt = "JPEG" if opened.format in ("JPEG", "MPO") else str(opened.format)
+                _reduce_while_decoding(opened, fmt)
                 opened.load()
                 orientation = int(opened.getexif().get(_EXIF_ORIENTATION, 1) or 1)
-                upright = ImageOps.exif_transpose(opened)
+                upright = _at_most(ImageOps.exif_transpose(opened), WORK_SIDE)
                 rgb = _to_rgb_array(upright)
     except UnsupportedImageError:
         raise
@@ -67,10 +78,36 @@ def load_image(data: bytes) -> LoadedImage:
     )
 
 
+def _reduce_while_decoding(opened: Image.Image, fmt: str) -> None:
+    """Refuse what is too large from the header alone; ask libjpeg for a reduced decode."""
+    width, height = opened.size
+    if max(width, height) > MAX_SIDE:
+        raise ImageTooLargeError(
+            f"the image is {width}x{height} pixels; its sides may be at most {MAX_SIDE}"
+        )
+    longer = max(width, height)
+    if fmt == "JPEG" and longer > WORK_SIDE:
+        scale = WORK_SIDE / longer
+        opened.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+    elif width * height > MAX_DECODED_PIXELS:
+        raise ImageTooLargeError(
+            f"the {fmt} image has {width * height} pixels; at most {MAX_DECODED_PIXELS} are "
+            "decoded (a JPEG of these dimensions is accepted)"
+        )
+
+
+def _at_most(image: Image.Image, side: int) -> Image.Image:
+    if max(image.size) <= side:
+        return image
+    scale = side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
 def _to_rgb_array(im: Image.Image) -> RGBImage:
     mode = im.mode
     if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        arr = np.asarray(im, dtype=np.float64)
+        arr = np.asarray(im, dtype=np.float32)
         top = 65535.0 if mode != "F" and float(arr.max(initial=0.0)) > 255.0 else 255.0
         if mode == "F":
             top = max(1.0, float(arr.max(initial=1.0)))

@@ -3,6 +3,7 @@
 from sensorium.models.stt.audio import (
     SAMPLE_RATE,
     AudioError,
+    AudioTooLong,
     DecodedAudio,
     EmptyAudio,
     UndecodableAudio,
@@ -13,6 +14,7 @@ from sensorium.models.stt.whisper import Token, Transcription, WhisperEngine, de
 __all__ = [
     "SAMPLE_RATE",
     "AudioError",
+    "AudioTooLong",
     "DecodedAudio",
     "EmptyAudio",
     "Token",

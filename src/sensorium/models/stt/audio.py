@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import av
 import numpy as np
@@ -39,6 +41,15 @@ class EmptyAudio(AudioError):
     """A valid file that holds no samples."""
 
 
+class AudioTooLong(AudioError):
+    """Longer than the caller allows; found from the container's header or while decoding,
+    so that no more than the limit is ever decoded."""
+
+    def __init__(self, max_seconds: float) -> None:
+        super().__init__(f"the audio is longer than {max_seconds:g} seconds")
+        self.max_seconds = max_seconds
+
+
 @dataclass(frozen=True)
 class DecodedAudio:
     samples: npt.NDArray[np.float32]  # mono, SAMPLE_RATE
@@ -59,24 +70,24 @@ def media_format_of(container: str) -> str | None:
     return None
 
 
-def decode_audio(data: bytes) -> DecodedAudio:
-    """Decode the first audio stream, downmixed and resampled to 16 kHz mono float32."""
+def decode_audio(data: bytes, max_seconds: float | None = None) -> DecodedAudio:
+    """Decode the first audio stream, downmixed and resampled to 16 kHz mono float32;
+    ``AudioTooLong`` past ``max_seconds``."""
     if not data:
         raise EmptyAudio("the file is empty (0 bytes)")
+    limit = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
             if not container.streams.audio:
                 raise UndecodableAudio(f"the {container.format.name} file has no audio stream")
+            declared = container.duration  # microseconds, when the container says
+            # Headers can only estimate some durations (MP3 without a TOC): a margin.
+            if max_seconds is not None and declared and declared / 1e6 > max_seconds * 1.02:
+                raise AudioTooLong(max_seconds)
             stream = container.streams.audio[0]
             source_rate = int(stream.codec_context.sample_rate or 0)
             channels = int(stream.codec_context.channels or 0)
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            chunks: list[npt.NDArray[np.float32]] = []
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+            chunks = _samples(container, stream, limit, max_seconds)
             name = container.format.name
     except av.FFmpegError as error:
         raise UndecodableAudio(f"the audio cannot be decoded ({error})") from None
@@ -90,3 +101,21 @@ def decode_audio(data: bytes) -> DecodedAudio:
         source_rate=source_rate,
         channels=channels,
     )
+
+
+def _samples(
+    container: Any, stream: Any, limit: int | None, max_seconds: float | None
+) -> list[npt.NDArray[np.float32]]:
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+    chunks: list[npt.NDArray[np.float32]] = []
+    count = 0
+    frames = (frame for frame in container.decode(stream))
+    for frame in itertools.chain(frames, [None]):  # None flushes the resampler
+        for out in resampler.resample(frame):
+            chunk = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            count += chunk.size
+            if limit is not None and count > limit:
+                assert max_seconds is not None
+                raise AudioTooLong(max_seconds)
+            chunks.append(chunk)
+    return chunks

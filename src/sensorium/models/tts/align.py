@@ -13,11 +13,20 @@ from collections.abc import Sequence
 SKIPPED = frozenset("ˈˌ ,.;:!?-'\"()")
 
 
+# The alignment costs the product of the two lengths in time and memory; past this it is
+# approximated (the renderer keeps phrases far shorter: this only guards odd input).
+MAX_CELLS = 1_000_000
+
+
 def word_starts(phrase: Sequence[str], words: Sequence[Sequence[str]]) -> list[int]:
     """For each word, the index in ``phrase`` of its first phoneme (stress marks included)."""
+    if len(words) <= 1:
+        return [0] * len(words)
     targets = [i for i, p in enumerate(phrase) if p not in SKIPPED]
     labels = [w for w, phonemes in enumerate(words) for p in phonemes if p not in SKIPPED]
     sources = [p for phonemes in words for p in phonemes if p not in SKIPPED]
+    if len(sources) * len(targets) > MAX_CELLS:
+        return _proportional(len(phrase), [len(phonemes) for phonemes in words])
     first: dict[int, int] = {}
     for source, target in _pairs(sources, [phrase[i] for i in targets]):
         word = labels[source]
@@ -30,6 +39,16 @@ def word_starts(phrase: Sequence[str], words: Sequence[Sequence[str]]) -> list[i
             start -= 1
         starts[word] = start
         following = start
+    return starts
+
+
+def _proportional(length: int, sizes: Sequence[int]) -> list[int]:
+    """Word starts spread over the phrase in proportion to each word's phonemes alone."""
+    total = max(1, sum(sizes))
+    starts, seen = [], 0
+    for size in sizes:
+        starts.append(min(length - 1, seen * length // total) if length else 0)
+        seen += size
     return starts
 
 

@@ -92,6 +92,8 @@ _SCALE_WORDS = {"k": "thousand", "m": "million", "b": "billion", "bn": "billion"
 
 _LEADING = "\"'([{¿¡“‘«"
 _TRAILING = "\"')]}.,;:!?…”’»"
+# Numbers of up to this many digits (hundreds of trillions) are read as numbers.
+MAX_NUMBER_DIGITS = 15
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CURRENCY = re.compile(rf"([$€£¥])({_NUMBER})(k|m|bn|b|\s*million|\s*billion)?", re.I)
 _PERCENT = re.compile(rf"(-?{_NUMBER})%")
@@ -153,6 +155,8 @@ def ends_sentence(token: Token, following: Token | None) -> bool:
 
 def spoken(token: str, previous: str | None = None, following: str | None = None) -> str:
     """The words for one written token."""
+    if _long_number(token):
+        return _digit_by_digit(token)
     lower = token.lower()
     if lower in ABBREVIATIONS:
         return ABBREVIATIONS[lower]
@@ -282,6 +286,8 @@ def say_as(text: str, interpret_as: str, format_: str | None = None) -> str:
     """SSML ``say-as``; an unknown interpretation reads the text normally."""
     kind = interpret_as.lower()
     stripped = text.strip()
+    if kind not in ("characters", "spell-out", "digits", "telephone") and _long_number(stripped):
+        return _digit_by_digit(stripped)
     if kind in ("characters", "spell-out"):
         return " ".join(_letter(ch) for ch in stripped if not ch.isspace())
     if kind == "digits":
@@ -306,6 +312,22 @@ def say_as(text: str, interpret_as: str, format_: str | None = None) -> str:
         below = "half" if bottom == 2 else numbers.ordinal(bottom)
         return f"{numbers.cardinal(top)} {below}{'s' if top != 1 else ''}"
     return " ".join(spoken(token.text) for token in tokens(stripped))
+
+
+def _long_number(text: str) -> bool:
+    return sum(ch.isdigit() for ch in text) > MAX_NUMBER_DIGITS
+
+
+def _digit_by_digit(text: str) -> str:
+    """Long digit runs are read digit by digit: their words grow with their length, never
+    faster (a 3,000-digit number read as a number is a chain of scales without end)."""
+    words = []
+    for part in re.split(r"(\d)", text):
+        if part.isdigit():
+            words.append(numbers.digits(part))
+        elif any(ch.isalpha() for ch in part):
+            words.append(spoken(part))
+    return " ".join(words)
 
 
 def _letter(ch: str) -> str:

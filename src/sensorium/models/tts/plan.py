@@ -185,3 +185,22 @@ def _atomic_word(run: Run) -> Word:
 def _clause_marks(trailing: str) -> str:
     marks = "".join(ch for ch in trailing if ch in ",;:.!?")
     return marks[-1:] if marks else ""
+
+
+# Speech runs at about this many characters of spoken text a second at rate 1.0, so a plan's
+# length can be bounded before any audio is made. Measured on the packaged voice: 17.5 over
+# five varied sentences, 15.1 the slowest; the slowest is used, so estimates run long.
+SPOKEN_CHARACTERS_PER_SECOND = 15.0
+
+
+def estimated_seconds(sentences: Sequence[Sentence]) -> tuple[float, float]:
+    """(speech, pauses) the plan will last, in seconds, before it is rendered."""
+    speech = pauses = 0.0
+    for sentence in sentences:
+        for item in sentence.items:
+            if isinstance(item, Pause):
+                pauses += item.ms / 1000
+            elif isinstance(item, Word):
+                sounds = len(item.spoken) or len(item.ipa or "") or 1
+                speech += (sounds + 1) / SPOKEN_CHARACTERS_PER_SECOND / item.style.rate
+    return speech, pauses

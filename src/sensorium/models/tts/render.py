@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -59,38 +59,48 @@ class Renderer:
                     )
                     continue
                 if isinstance(group, Pause):
-                    piece = Piece(np.zeros(group.ms * self.rate // 1000, dtype=np.float32))
+                    made: Iterable[Piece] = [
+                        Piece(np.zeros(group.ms * self.rate // 1000, dtype=np.float32))
+                    ]
                 else:
-                    piece = self._speak(group)
-                piece.marks[:0] = pending
-                pending = []
-                self._position += len(piece.audio)
-                yield piece
+                    made = self._speak(group)
+                for piece in made:
+                    piece.marks[:0] = pending
+                    pending = []
+                    self._position += len(piece.audio)
+                    yield piece
             if pending:
                 yield Piece(np.zeros(0, dtype=np.float32), pending)
 
     def _ms(self, offset: int) -> int:
         return round((self._position + offset) * 1000 / self.rate)
 
-    def _speak(self, words: list[Word]) -> Piece:
+    def _speak(self, words: list[Word]) -> Iterator[Piece]:
+        """The words' audio, one piece per call to the voice: at most ``MAX_PHONEMES`` each
+        (cut at word gaps), since the voice's memory grows with a call's length and a long
+        word run (a long digit string read digit by digit) must stream, not wait."""
         phonemes, starts = self._phrase(words)
         style = words[0].style
         if not phonemes:
             silent = [SpeechMark(self._ms(0), "word", w.written, w.start, w.end) for w in words]
-            return Piece(np.zeros(0, dtype=np.float32), silent)
-        rendered = self.voice.render(phonemes, length_scale=1.0 / style.rate)
-        audio = rendered.audio
-        if style.volume_db:
-            audio = np.clip(audio * 10 ** (style.volume_db / 20), -1.0, 1.0).astype(np.float32)
-        marks: list[SpeechMark] = []
-        if rendered.durations is not None:
-            begin = np.concatenate([[0], np.cumsum(rendered.durations)]) + rendered.lead
-            for word, start in zip(words, starts, strict=True):
-                time = self._ms(int(begin[start]))
-                marks.append(SpeechMark(time, "word", word.written, word.start, word.end))
-            marks.extend(self._visemes(phonemes, begin, len(audio)))
-        marks.sort(key=lambda mark: mark.time)
-        return Piece(audio, marks)
+            yield Piece(np.zeros(0, dtype=np.float32), silent)
+            return
+        for first, end in _segments(phonemes, MAX_PHONEMES):
+            rendered = self.voice.render(phonemes[first:end], length_scale=1.0 / style.rate)
+            audio = rendered.audio
+            if style.volume_db:
+                gain = 10 ** (style.volume_db / 20)
+                audio = np.clip(audio * gain, -1.0, 1.0).astype(np.float32)
+            marks: list[SpeechMark] = []
+            if rendered.durations is not None:
+                begin = np.concatenate([[0], np.cumsum(rendered.durations)]) + rendered.lead
+                for word, start in zip(words, starts, strict=True):
+                    if first <= start < end:
+                        time = self._ms(int(begin[start - first]))
+                        marks.append(SpeechMark(time, "word", word.written, word.start, word.end))
+                marks.extend(self._visemes(phonemes[first:end], begin, len(audio)))
+            marks.sort(key=lambda mark: mark.time)
+            yield Piece(audio, marks)
 
     def _visemes(self, phonemes: list[str], begin: np.ndarray, length: int) -> list[SpeechMark]:
         marks = [SpeechMark(self._ms(0), "viseme", "sil")]
@@ -135,8 +145,35 @@ class Renderer:
         return [p for p in unicodedata.normalize("NFD", text) if p in known]
 
 
+MAX_PHRASE_WORDS = 48
+MAX_PHONEMES = 320  # about 50 words: a few seconds of speech per call to the voice
+
+
+def _segments(phonemes: list[str], limit: int) -> list[tuple[int, int]]:
+    """[start, end) ranges covering ``phonemes``, each at most ``limit`` long where a word gap
+    (" ") allows, cut just after a gap."""
+    segments: list[tuple[int, int]] = []
+    start = 0
+    while len(phonemes) - start > limit:
+        gaps = [i for i in range(start + limit // 2, start + limit) if phonemes[i] == " "]
+        end = gaps[-1] + 1 if gaps else start + limit
+        segments.append((start, end))
+        start = end
+    segments.append((start, len(phonemes)))
+    return segments
+
+
+def _split_phrase(run: list[Word]) -> tuple[list[Word], list[Word]]:
+    """A full phrase cut after its last clause mark in its second half (else at the end)."""
+    for index in range(len(run) - 1, len(run) // 2, -1):
+        if run[index].punctuation:
+            return run[: index + 1], run[index + 1 :]
+    return run, []
+
+
 def _groups(items: Sequence[Word | Pause | Marker]) -> Iterator[list[Word] | Pause | Marker]:
-    """Pauses and marks alone; consecutive words with the same rate and volume together."""
+    """Pauses and marks alone; consecutive words with the same rate and volume together, at
+    most ``MAX_PHRASE_WORDS`` at a time (the voice's cost grows faster than its input)."""
     run: list[Word] = []
     for item in items:
         if isinstance(item, Word):
@@ -147,6 +184,9 @@ def _groups(items: Sequence[Word | Pause | Marker]) -> Iterator[list[Word] | Pau
                 yield run
                 run = []
             run.append(item)
+            if len(run) >= MAX_PHRASE_WORDS:
+                head, run = _split_phrase(run)
+                yield head
             continue
         if run:
             yield run

@@ -14,6 +14,8 @@ from xml.parsers import expat
 from sensorium.models.tts.plan import Boundary, Event, Marker, Pause, Run, Style
 
 MAX_BREAK_MS = 10_000
+# Nested prosody and emphasis multiply; the speaking rate stays within Polly's own range.
+MIN_RATE, MAX_RATE = 0.2, 2.0
 BREAK_STRENGTHS = {
     "none": 0,
     "x-weak": 100,
@@ -93,7 +95,9 @@ def parse(document: str) -> tuple[list[Event], int]:
             opened.style = _prosody(style, attrs, where())
         elif tag == "emphasis":
             rate, gain = EMPHASIS.get(attrs.get("level", "moderate"), EMPHASIS["moderate"])
-            opened.style = replace(style, rate=style.rate * rate, volume_db=style.volume_db + gain)
+            opened.style = replace(
+                style, rate=_bounded(style.rate * rate), volume_db=style.volume_db + gain
+            )
         elif tag == "mark":
             if "name" not in attrs:
                 raise SsmlError(f"<mark> needs a name attribute ({where()})")
@@ -135,6 +139,11 @@ def parse(document: str) -> tuple[list[Event], int]:
         billed += len(text.strip()) and len(text)
         pending.append((position(), text))
 
+    def no_doctype(*_: object) -> None:
+        # Entities are how XML bombs and external reads get in; SSML has no use for them.
+        raise SsmlError(f"a document type declaration is not allowed ({where()})")
+
+    parser.StartDoctypeDeclHandler = no_doctype
     parser.StartElementHandler = start_element
     parser.EndElementHandler = end_element
     parser.CharacterDataHandler = character_data
@@ -204,4 +213,8 @@ def _prosody(style: Style, attrs: dict[str, str], where: str) -> Style:
             volume += float(match[1])
         else:
             raise SsmlError(f"invalid prosody volume {value!r} ({where})")
-    return replace(style, rate=rate, volume_db=volume)
+    return replace(style, rate=_bounded(rate), volume_db=volume)
+
+
+def _bounded(rate: float) -> float:
+    return min(max(rate, MIN_RATE), MAX_RATE)

@@ -32,6 +32,9 @@ def install(components: Components) -> TextAnalysis:
     from sensorium.services.comprehend.errors import ERRORS
 
     components.operations.declare(SERVICES, ERRORS)
+    gate = components.operations.gate
+    gate("comprehend", SENTIMENT_MODEL, "DetectSentiment", "BatchDetectSentiment")
+    gate("comprehend", LANGUAGE_MODEL, "DetectDominantLanguage", "BatchDetectDominantLanguage")
     variant = components.settings.comprehend.sentiment_variant
     components.models.register(SENTIMENT_MODEL, lambda: SentimentClassifier(variant))
     components.models.register(LANGUAGE_MODEL, LanguageIdentifier)

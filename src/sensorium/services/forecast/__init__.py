@@ -42,6 +42,8 @@ def install(components: Components) -> ForecastService:
         settings.deepar_steps,
     )
     jobs.register(components.jobs, bench)
-    service = ForecastService(components.database, components.jobs, components.paginator(ERRORS))
+    service = ForecastService(
+        components.database, components.jobs, components.paginator(ERRORS), components.blobs
+    )
     handlers.register(components.operations, service)
     return service

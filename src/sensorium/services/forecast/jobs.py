@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sensorium.blobs import BlobStore, parse_s3_uri
+from sensorium.blobs import Buckets, parse_s3_uri
 from sensorium.errors import BlobError, BlobNotFound
 from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
 from sensorium.models.forecasting import evaluation
@@ -58,7 +58,7 @@ class Workbench:
     """What every step works with."""
 
     db: Database
-    blobs: BlobStore
+    blobs: Buckets
     device: str  # where the recurrent network trains
     deepar_steps: int | None  # its gradient steps (None: the model's default)
 
@@ -148,17 +148,17 @@ def job_kind(resource_kind: str) -> str | None:
 class ImportStep(Step, resource_kind="import_job"):
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
         dataset = self.related(job, "dataset", row.details["links"]["DatasetArn"])
-        data = self._read(row.request["DataSource"]["S3Config"]["Path"])
+        data = self._read(job, row.request["DataSource"]["S3Config"]["Path"])
         try:
             statistics, payload = _parse(data, dataset.request, row.request)
         except importing.ImportFailed as failure:
             raise JobFailed(str(failure)) from None
         return Outcome({"FieldStatistics": statistics, "DataSize": len(data) / 1024**3}, payload)
 
-    def _read(self, path: str) -> bytes:
+    def _read(self, job: RunningJob, path: str) -> bytes:
         try:
             bucket, key = parse_s3_uri(path)
-            return self.bench.blobs.read(bucket, key, max_bytes=MAX_IMPORT_BYTES)
+            return self.bench.blobs.read(job.scope, bucket, key, max_bytes=MAX_IMPORT_BYTES)
         except BlobNotFound:
             raise JobFailed(
                 f"The S3 path {path} does not point to an object. Make sure it exists."
@@ -379,7 +379,7 @@ class ExportStep(Step, resource_kind="export_job"):
         key = f"{prefix.rstrip('/')}/" if prefix.strip("/") else ""
         key += f"{row.name}_{stamp}_part0.csv"
         try:
-            self.bench.blobs.write(bucket, key, _export_csv(table, identifier))
+            self.bench.blobs.write(job.scope, bucket, key, _export_csv(table, identifier))
         except BlobError as error:
             raise JobFailed(
                 f"The export cannot be written to s3://{bucket}/{key}: {error}"

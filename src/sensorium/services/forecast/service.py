@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sensorium.blobs import parse_s3_uri
+from sensorium.blobs import Buckets, parse_s3_uri
 from sensorium.context import RequestContext
-from sensorium.errors import InvalidBlobKey
+from sensorium.errors import BlobAccessDenied, InvalidBlobKey
 from sensorium.jobs import JobSystem
 from sensorium.models.forecasting.algorithms import ALGORITHMS
 from sensorium.models.forecasting.evaluation import MIN_TRAINING_POINTS
@@ -67,10 +67,11 @@ def check_forecast_types(types: list[str]) -> None:
 
 
 class ForecastService:
-    def __init__(self, db: Database, jobs: JobSystem, paginator: Paginator) -> None:
+    def __init__(self, db: Database, jobs: JobSystem, paginator: Paginator, blobs: Buckets) -> None:
         self.db = db
         self.jobs = jobs
         self.paginator = paginator
+        self.blobs = blobs
 
     def _create(
         self,
@@ -223,8 +224,13 @@ class ForecastService:
         if params.get("Format", "CSV") != "CSV":
             raise InvalidInputException("Only CSV exports are supported by this server.")
         path = params["Destination"]["S3Config"]["Path"]
-        if not path.startswith("s3://") or not path[len("s3://") :].split("/", 1)[0]:
+        bucket = path[len("s3://") :].split("/", 1)[0] if path.startswith("s3://") else ""
+        if not bucket:
             raise InvalidInputException(f"{path} is not an S3 path.")
+        try:
+            self.blobs.allow(ctx.scope, bucket)
+        except BlobAccessDenied as error:
+            raise InvalidInputException(str(error)) from None
         return self._create_from(ctx, "export_job", params, "forecast", _active)
 
     # Reading

@@ -43,6 +43,7 @@ def install(components: Components) -> LexService:
     from sensorium.services.lex.runtime import Runtime
 
     components.operations.declare(SERVICES, ERRORS)
+    components.operations.gate("lexv2-runtime", "lex", "RecognizeText", "RecognizeUtterance")
     models = components.models
     models.register(ENCODER_MODEL, lambda: UtteranceEncoder(ENCODER_MODEL))
 

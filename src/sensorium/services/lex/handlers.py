@@ -11,6 +11,7 @@ from sensorium.services.lex.voice import Voice
 
 SERVICE = "lexv2-runtime"
 TEXT = "text/plain; charset=utf-8"
+MAX_TEXT = 1024
 HEADERS = ("sessionState", "requestAttributes")  # JSON sent in request headers
 
 
@@ -53,6 +54,8 @@ def register(registry: OperationRegistry, runtime: Runtime, speech: Voice) -> No
         data: bytes = params.get("inputStream") or b""
         if kind.startswith("text/plain"):
             mode, text = "Text", data.decode("utf-8", errors="replace")
+            if len(text) > MAX_TEXT:  # RecognizeText's model says as much for its text
+                raise ValidationException(f"Text input can be up to {MAX_TEXT} characters long.")
         else:
             mode, text = "Speech", speech.listen(content_type, data, target.locale_id)
         result = runtime.recognize(ctx, params, text, target)

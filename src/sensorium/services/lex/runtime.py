@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +42,16 @@ class Target:
     pipeline: NluPipeline
 
 
+MAX_LOADED_BOTS = 64
+
+
 class Runtime:
     def __init__(self, db: Database, encoder: Callable[[], UtteranceEncoder]) -> None:
         self.db = db
         self.encoder = encoder
-        self._pipelines: dict[tuple[int, str], NluPipeline] = {}
+        # The built bots last used (their networks, ready to run): bounded, least recently
+        # used first out.
+        self._pipelines: OrderedDict[tuple[int, str], NluPipeline] = OrderedDict()
         self._lock = threading.Lock()
 
     # -- resolving the bot
@@ -71,20 +77,28 @@ class Runtime:
                 )
             key = (model.id, model.built_at.isoformat())
             definition = model.definition
-            weights = model.weights if key not in self._pipelines else b""
-        pipeline = self._pipeline(key, weights)
+        pipeline = self._pipeline(ctx, key)
         ttl = int(bot.body.get("idleSessionTTLInSeconds", 300))
         return Target(
             bot_id, alias_id, locale_id, params["sessionId"], version, ttl, definition, pipeline
         )
 
-    def _pipeline(self, key: tuple[int, str], weights: bytes) -> NluPipeline:
+    def _pipeline(self, ctx: RequestContext, key: tuple[int, str]) -> NluPipeline:
         with self._lock:
             cached = self._pipelines.get(key)
-            if cached is None:
-                cached = NluPipeline.from_bytes(weights, self.encoder().dimension)
-                self._pipelines[key] = cached
-            return cached
+            if cached is not None:
+                self._pipelines.move_to_end(key)
+                return cached
+        with self.db.reading(ctx.scope) as session:
+            weights = session.scalar(select(LexModel.weights).where(LexModel.id == key[0]))
+        if weights is None:
+            raise ResourceNotFoundException("The bot locale was deleted.")
+        pipeline = NluPipeline.from_bytes(weights, self.encoder().dimension)
+        with self._lock:
+            self._pipelines[key] = pipeline
+            while len(self._pipelines) > MAX_LOADED_BOTS:
+                self._pipelines.popitem(last=False)
+        return pipeline
 
     # -- sessions
 

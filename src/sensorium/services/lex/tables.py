@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from sensorium.storage.owned import Owned
 from sensorium.storage.tables import Base
@@ -50,7 +50,7 @@ class LexModel(Owned, Base):
     bot_version: Mapped[str] = mapped_column(String(5))
     locale_id: Mapped[str] = mapped_column(String(16))
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)  # intents and slots it serves
-    weights: Mapped[bytes] = mapped_column(LargeBinary)
+    weights: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # read when a bot loads
     built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -7,6 +7,7 @@ import base64
 import binascii
 import gzip
 import json
+import zlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy.typing as npt
 
 from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
-from sensorium.models.stt import AudioError, decode_audio
+from sensorium.models.stt import SAMPLE_RATE, AudioError, AudioTooLong, decode_audio
 from sensorium.services.lex.errors import DependencyFailedException, ValidationException
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ AUDIO_OUT = {
     "audio/pcm": ("pcm", "16000"),
 }
 DEFAULT_VOICE = "Joanna"
+MAX_HEADER_JSON_BYTES = 1024 * 1024
+MAX_SPEECH_SECONDS = 15  # Lex's quota on speech input
 
 
 class Voice:
@@ -82,12 +85,20 @@ def _samples(content_type: str, data: bytes) -> npt.NDArray[np.float32]:
     if kind in ("audio/l16", "audio/lpcm"):
         if _parameter(content_type, "rate", "16000") != "16000":
             raise ValidationException("audio/l16 input must be 16000 Hz.")
+        if len(data) // 2 > MAX_SPEECH_SECONDS * SAMPLE_RATE:
+            raise _too_long()
         pcm = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
         return pcm.astype(np.float32) / np.float32(32768.0)
     try:
-        return decode_audio(data).samples
+        return decode_audio(data, MAX_SPEECH_SECONDS).samples
+    except AudioTooLong:
+        raise _too_long() from None
     except AudioError as error:
         raise ValidationException(f"The audio cannot be read: {error}") from None
+
+
+def _too_long() -> ValidationException:
+    return ValidationException(f"Speech input can be up to {MAX_SPEECH_SECONDS} seconds long.")
 
 
 def _parameter(content_type: str, name: str, default: str) -> str:
@@ -104,11 +115,19 @@ def encode_header(value: Any) -> str:
 
 
 def decode_request_header(value: str, name: str) -> Any:
-    """Request headers (sessionState, requestAttributes) are base64 JSON, gzip optional."""
+    """Request headers (sessionState, requestAttributes) are base64 JSON, gzip optional; what
+    they unpack to is bounded (a gzip bomb, JSON nested past parsing, lone surrogates)."""
     try:
         raw = base64.b64decode(value)
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return json.loads(raw)
-    except (binascii.Error, ValueError, OSError):
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            raw = inflater.decompress(raw, MAX_HEADER_JSON_BYTES)
+            if inflater.unconsumed_tail:
+                raise ValidationException(f"{name} unpacks to more than 1 MB.")
+        parsed = json.loads(raw)
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")  # no lone surrogates
+    except (binascii.Error, ValueError, zlib.error):  # UnicodeError is a ValueError
         raise ValidationException(f"{name} is not base64-encoded JSON.") from None
+    except RecursionError:
+        raise ValidationException(f"{name} is nested too deeply.") from None
+    return parsed

@@ -64,6 +64,7 @@ def install(components: Components) -> PollyService:
     from sensorium.services.polly.tasks import TaskService
 
     components.operations.declare(SERVICES, ERRORS)
+    components.operations.gate("polly", "voice", "SynthesizeSpeech")
     paginator = components.paginator(ERRORS)
     catalog = voice_catalog(components.settings, components.models)
     languages = frozenset(language for language, _ in POLLY_VOICES.values())

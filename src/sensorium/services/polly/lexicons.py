@@ -48,6 +48,8 @@ class ParsedLexicon:
 def parse(content: str, languages: frozenset[str]) -> ParsedLexicon:
     if len(content) > MAX_SIZE:
         raise LexiconSizeExceededException(f"Lexicon is {len(content)} characters; max {MAX_SIZE}.")
+    if "<!DOCTYPE" in content:  # entities are how XML bombs and external reads get in
+        raise InvalidLexiconException("A document type declaration is not allowed.")
     try:
         root = ET.fromstring(content)
     except ET.ParseError as error:

@@ -26,9 +26,20 @@ from sensorium.services.polly.errors import (
 )
 from sensorium.services.polly.lexicons import Entry, LexiconStore
 
-# (billed characters, total characters) Polly allows.
-SYNC_LIMITS = (3000, 6000)
-TASK_LIMITS = (100_000, 200_000)
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for: Polly's character limits, and this server's bounds on
+    the audio it makes (estimated from the plan before any is made)."""
+
+    billed: int
+    total: int
+    audio_seconds: float
+    pause_seconds: float
+
+
+SYNC_LIMITS = Limits(3000, 6000, audio_seconds=30 * 60, pause_seconds=2 * 60)
+TASK_LIMITS = Limits(100_000, 200_000, audio_seconds=6 * 3600, pause_seconds=30 * 60)
 SAMPLE_RATES = {
     "mp3": ("8000", "16000", "22050", "24000"),
     "ogg_vorbis": ("8000", "16000", "22050", "24000"),
@@ -68,7 +79,7 @@ class Synthesizer:
         self.lexicons = lexicons
 
     def prepare(
-        self, ctx: RequestContext, params: dict[str, object], limits: tuple[int, int] = SYNC_LIMITS
+        self, ctx: RequestContext, params: dict[str, object], limits: Limits = SYNC_LIMITS
     ) -> Prepared:
         text = str(params["Text"])
         output_format = str(params["OutputFormat"])
@@ -86,23 +97,24 @@ class Synthesizer:
                 raise InvalidSsmlException(f"Invalid SSML request: {error}") from None
         else:
             events, billed = [plan.plain_run(text)], len(text)
-        if billed > limits[0] or len(text) > limits[1]:
+        if billed > limits.billed or len(text) > limits.total:
             raise TextLengthExceededException(
                 f"Maximum text length has been exceeded: {billed} billed characters "
-                f"(max {limits[0]}), {len(text)} in total (max {limits[1]}).",
+                f"(max {limits.billed}), {len(text)} in total (max {limits.total}).",
             )
         spec = self.catalog.resolve(str(params["VoiceId"]), _str(params.get("LanguageCode")))
         names = [str(name) for name in params.get("LexiconNames") or []]  # type: ignore[attr-defined]
         if names and self.lexicons is None:
             raise LexiconNotFoundException("Lexicons are kept by the server, not here.")
         entries = self.lexicons.entries(ctx, names) if names and self.lexicons else {}
+        sentences = plan.build(events, _lookup(entries))
+        _check_length(sentences, limits)
         voice = self.models.get(model_name(spec), PiperVoiceModel)
         if marks & {"word", "viseme", "ssml", "sentence"} and not voice.aligned:
             raise ServiceFailureException(
                 f"Voice {spec.key} cannot report phoneme durations, so speech marks are "
                 "unavailable (install the onnx package).",
             )
-        sentences = plan.build(events, _lookup(entries))
         return Prepared(voice, sentences, output_format, rate, marks, billed)
 
     def stream(self, prepared: Prepared) -> Iterator[bytes]:
@@ -120,6 +132,20 @@ class Synthesizer:
         audio = (piece.audio for piece in pieces)
         yield from encode_stream(
             audio, prepared.output_format, prepared.voice.sample_rate, prepared.sample_rate
+        )
+
+
+def _check_length(sentences: list[plan.Sentence], limits: Limits) -> None:
+    speech, pauses = plan.estimated_seconds(sentences)
+    if pauses > limits.pause_seconds:
+        raise InvalidSsmlException(
+            f"The breaks add up to {pauses:.0f} seconds; at most {limits.pause_seconds:.0f} "
+            "per request."
+        )
+    if speech + pauses > limits.audio_seconds:
+        raise ValidationException(
+            f"The speech would last about {(speech + pauses) / 60:.0f} minutes; at most "
+            f"{limits.audio_seconds / 60:.0f} per request."
         )
 
 

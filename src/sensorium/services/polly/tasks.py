@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sensorium.blobs import BlobStore
+from sensorium.blobs import Buckets
 from sensorium.context import RequestContext, Scope
-from sensorium.errors import BlobError, InvalidBlobKey, ServiceError
+from sensorium.errors import BlobAccessDenied, BlobError, InvalidBlobKey, ServiceError
 from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
 from sensorium.services.polly.errors import (
     InvalidS3BucketException,
@@ -36,7 +36,7 @@ class TaskService:
     def __init__(
         self,
         db: Database,
-        blobs: BlobStore,
+        blobs: Buckets,
         jobs: JobSystem,
         synthesizer: Synthesizer,
         paginator: Paginator,
@@ -56,9 +56,11 @@ class TaskService:
         task_id = str(uuid.uuid4())
         key = f"{params.get('OutputS3KeyPrefix', '')}{task_id}.{EXTENSIONS[params['OutputFormat']]}"
         try:
-            self.blobs.exists(bucket, key)
+            self.blobs.exists(ctx.scope, bucket, key)  # the caller's to write, a valid key
         except InvalidBlobKey as error:
             raise InvalidS3KeyException(str(error)) from None
+        except BlobAccessDenied as error:
+            raise InvalidS3BucketException(str(error)) from None
         stored = {k: v for k, v in params.items() if v is not None}
         with self.db.transaction(ctx.scope) as session:
             row = PollyTask(
@@ -90,7 +92,7 @@ class TaskService:
                 chunks.append(chunk)
                 job.check()
             bucket, _, key = uri.removeprefix("s3://").partition("/")
-            self.blobs.write(bucket, key, b"".join(chunks))
+            self.blobs.write(scope, bucket, key, b"".join(chunks))
         except (ServiceError, BlobError) as error:
             raise JobFailed(str(error)) from None
 

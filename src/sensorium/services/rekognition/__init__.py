@@ -48,6 +48,11 @@ def install(components: Components) -> RekognitionService:
     from sensorium.services.rekognition.vector_index import VectorIndex
 
     components.operations.declare(SERVICES, ERRORS)
+    components.operations.gate(
+        "rekognition",
+        FACE_MODEL,
+        "DetectFaces", "CompareFaces", "IndexFaces", "SearchFacesByImage", "SearchUsersByImage",
+    )  # fmt: skip
     paginator = components.paginator(ERRORS, MAX_TOKEN_LENGTH)
     database = components.database
     models_dir = components.settings.models.dir

@@ -39,12 +39,13 @@ class ResourceNotFoundException(RekognitionError): ...
 class ServiceQuotaExceededException(RekognitionError): ...
 
 
-class ThrottlingException(RekognitionError): ...
+class ProvisionedThroughputExceededException(RekognitionError): ...
 
 
 ERRORS = ErrorSet(
     invalid=InvalidParameterException,
     bad_token=InvalidPaginationTokenException,
     unavailable=InternalServerError,
-    throttled=ThrottlingException,
+    # Rekognition's answer to more requests than it takes: botocore retries it, backing off.
+    throttled=ProvisionedThroughputExceededException,
 )

@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sensorium.blobs import BlobStore
+from sensorium.blobs import Buckets
 from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
 from sensorium.models.faces import FaceAnalysis, FacePipeline, LoadedImage, load_calibration
@@ -51,7 +51,7 @@ class FaceService:
     def __init__(
         self,
         db: Database,
-        blobs: BlobStore,
+        blobs: Buckets,
         models: ModelRegistry,
         index: VectorIndex,
         paginator: Paginator,
@@ -69,8 +69,8 @@ class FaceService:
     def pipeline(self) -> FacePipeline:
         return self.models.get(FACE_MODEL, FaceEngine).pipeline
 
-    def image(self, image: Shape) -> RequestImage:
-        loaded, data = read_image(self.blobs, image)
+    def image(self, ctx: RequestContext, image: Shape) -> RequestImage:
+        loaded, data = read_image(self.blobs, ctx.scope, image)
         return RequestImage(loaded, hashlib.sha256(data).hexdigest())
 
     def similarity(self, distance: float) -> float:
@@ -97,7 +97,7 @@ class FaceService:
     # DetectFaces / CompareFaces
 
     def detect_faces(self, ctx: RequestContext, image: Shape) -> Shape:
-        loaded = self.image(image).image
+        loaded = self.image(ctx, image).image
         faces = self.pipeline.analyze(loaded.rgb, embed=False)
         return {"FaceDetails": [shapes.face_detail(f, loaded.width, loaded.height) for f in faces]}
 
@@ -111,11 +111,11 @@ class FaceService:
     ) -> Shape:
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         quality = quality or "NONE"
-        source_image = self.image(source).image
+        source_image = self.image(ctx, source).image
         source_face = self.pipeline.largest_face(source_image.rgb)
         if source_face is None:
             raise invalid("There are no faces in the source image.")
-        target_image = self.image(target).image
+        target_image = self.image(ctx, target).image
         faces = self.pipeline.analyze(target_image.rgb, max_faces=MAX_TARGET_FACES)
         w, h = target_image.width, target_image.height
         matches: list[Shape] = []
@@ -155,7 +155,7 @@ class FaceService:
         quality = quality or "AUTO"
         with self.db.reading(ctx.scope) as session:
             collection_pk = self.collection(session, collection_id).id
-        request = self.image(image)
+        request = self.image(ctx, image)
         loaded = request.image
         w, h = loaded.width, loaded.height
         faces = self.pipeline.analyze(loaded.rgb)
@@ -351,7 +351,7 @@ class FaceService:
         quality = quality or "NONE"
         with self.db.reading(ctx.scope) as session:
             collection = self.collection(session, collection_id)
-        loaded = self.image(image).image
+        loaded = self.image(ctx, image).image
         face = self.pipeline.largest_face(loaded.rgb)
         if face is None:
             raise invalid("There are no faces in the image. Should be at least 1.")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sensorium.blobs import BlobStore
-from sensorium.errors import BlobError, BlobNotFound, InvalidBlobKey, ServiceError
-from sensorium.models.faces import LoadedImage, UnsupportedImageError, load_image
+from sensorium.blobs import Buckets
+from sensorium.context import Scope
+from sensorium.errors import BlobAccessDenied, BlobError, BlobNotFound, InvalidBlobKey, ServiceError
+from sensorium.models.faces import (
+    ImageTooLargeError,
+    LoadedImage,
+    UnsupportedImageError,
+    load_image,
+)
 from sensorium.services.rekognition.errors import (
     ImageTooLargeException,
     InvalidImageFormatException,
@@ -19,11 +25,15 @@ MAX_S3_BYTES = 15 * 1024 * 1024  # AWS: 15 MB as an S3 object
 MIN_SIDE = 80  # AWS: images must be at least 80 pixels high and wide
 
 
-def read_image(blobs: BlobStore, image: dict[str, Any]) -> tuple[LoadedImage, bytes]:
+def read_image(blobs: Buckets, scope: Scope, image: dict[str, Any]) -> tuple[LoadedImage, bytes]:
     """The decoded image and the bytes it came from (from the request or its S3 object)."""
-    data = _image_bytes(blobs, image)
+    data = _image_bytes(blobs, scope, image)
     try:
         loaded = load_image(data)
+    except ImageTooLargeError as error:
+        raise ImageTooLargeException(
+            f"The input image size exceeds the allowed limit: {error}."
+        ) from None
     except UnsupportedImageError as error:
         raise InvalidImageFormatException(f"Request has invalid image format: {error}") from None
     if min(loaded.width, loaded.height) < MIN_SIDE:
@@ -34,7 +44,7 @@ def read_image(blobs: BlobStore, image: dict[str, Any]) -> tuple[LoadedImage, by
     return loaded, data
 
 
-def _image_bytes(blobs: BlobStore, image: dict[str, Any]) -> bytes:
+def _image_bytes(blobs: Buckets, scope: Scope, image: dict[str, Any]) -> bytes:
     if "Bytes" in image:
         data: bytes = image["Bytes"]
         if len(data) > MAX_BYTES:
@@ -45,8 +55,8 @@ def _image_bytes(blobs: BlobStore, image: dict[str, Any]) -> bytes:
         raise InvalidParameterException("Image needs Bytes, or an S3Object with Bucket and Name.")
     location = f"s3://{s3['Bucket']}/{s3['Name']}"
     try:
-        return blobs.read(s3["Bucket"], s3["Name"], max_bytes=MAX_S3_BYTES)
-    except (BlobNotFound, InvalidBlobKey) as error:
+        return blobs.read(scope, s3["Bucket"], s3["Name"], max_bytes=MAX_S3_BYTES)
+    except (BlobNotFound, BlobAccessDenied, InvalidBlobKey) as error:
         raise InvalidS3ObjectException(f"Unable to get object {location}: {error}") from None
     except BlobError:
         raise too_large(None, MAX_S3_BYTES) from None

@@ -226,7 +226,7 @@ class UserService:
         quality = quality or "NONE"
         with self.db.reading(ctx.scope) as session:
             collection = self.faces.collection(session, collection_id)
-        loaded = self.faces.image(image).image
+        loaded = self.faces.image(ctx, image).image
         faces = self.faces.pipeline.analyze(loaded.rgb)
         if not faces:
             raise invalid("There are no faces in the image. Should be at least 1.")

@@ -42,7 +42,9 @@ def install(components: Components) -> TranscribeService:
 
     settings = components.settings
     components.operations.declare(SERVICES, ERRORS)
+    components.operations.gate("transcribe", "whisper", "TranscribeAudio")
     paginator = components.paginator(ERRORS)
+    components.blobs.share(settings.transcribe.bucket)
     recogniser = Recogniser(components.models, settings)
     jobs = TranscriptionJobs(
         components.database,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sensorium.blobs import BlobStore, parse_s3_uri
+from sensorium.blobs import Buckets, parse_s3_uri
 from sensorium.context import RequestContext, Scope
 from sensorium.errors import BlobError, InvalidBlobKey
 from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
@@ -72,7 +72,7 @@ class TranscriptionJobs:
     def __init__(
         self,
         db: Database,
-        blobs: BlobStore,
+        blobs: Buckets,
         jobs: JobSystem,
         recogniser: Recogniser,
         paginator: Paginator,
@@ -148,7 +148,7 @@ class TranscriptionJobs:
             # The transcript in the service's own bucket goes with the job, as on AWS; one
             # in the caller's bucket is the caller's.
             with contextlib.suppress(BlobError):
-                self.blobs.delete(*managed)
+                self.blobs.delete(ctx.scope, *managed)
 
     def page(
         self,
@@ -191,7 +191,7 @@ class TranscriptionJobs:
             prompt = self._hotwords(session, row)
         request = row.request
         try:
-            data = media.read_media(self.blobs, request["Media"]["MediaFileUri"])
+            data = media.read_media(self.blobs, scope, request["Media"]["MediaFileUri"])
             audio = media.decode(data, request)
         except media.MediaProblem as problem:
             raise JobFailed(str(problem)) from None
@@ -211,7 +211,7 @@ class TranscriptionJobs:
             score = transcription.language_probability
         document = transcript.result_document(row.name, scope.account_id, language, transcription)
         try:
-            self.blobs.write(row.output_bucket, row.output_key, transcript.encode(document))
+            self.blobs.write(scope, row.output_bucket, row.output_key, transcript.encode(document))
         except BlobError as error:
             raise JobFailed(
                 f"The transcript can't be written to s3://{row.output_bucket}/"
@@ -296,6 +296,10 @@ class TranscriptionJobs:
             key = f"{key}{name}.json"
         elif not key.endswith(".json"):
             key = f"{key}.json"
+        try:
+            self.blobs.exists(ctx.scope, bucket, key)  # the caller's to write, a valid key
+        except BlobError as error:
+            raise BadRequestException(f"The output location s3://{bucket}/{key}: {error}") from None
         return OutputPlace(bucket, key, True)
 
 

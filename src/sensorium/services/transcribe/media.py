@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sensorium.blobs import BlobStore, parse_s3_uri
+from sensorium.blobs import Buckets, parse_s3_uri
+from sensorium.context import Scope
 from sensorium.errors import BlobError, BlobNotFound, InvalidBlobKey
-from sensorium.models.stt import DecodedAudio, EmptyAudio, UndecodableAudio, decode_audio
+from sensorium.models.stt import (
+    AudioTooLong,
+    DecodedAudio,
+    EmptyAudio,
+    UndecodableAudio,
+    decode_audio,
+)
 
 MAX_MEDIA_BYTES = 2 * 1024**3  # Transcribe's limit for batch jobs
 MAX_MEDIA_SECONDS = 4 * 3600
@@ -17,10 +24,10 @@ class MediaProblem(Exception):
     """The media cannot be transcribed; the message says why, in Transcribe's words."""
 
 
-def read_media(blobs: BlobStore, uri: str, max_bytes: int = MAX_MEDIA_BYTES) -> bytes:
+def read_media(blobs: Buckets, scope: Scope, uri: str, max_bytes: int = MAX_MEDIA_BYTES) -> bytes:
     try:
         bucket, key = parse_s3_uri(uri)
-        return blobs.read(bucket, key, max_bytes=max_bytes)
+        return blobs.read(scope, bucket, key, max_bytes=max_bytes)
     except BlobNotFound:
         raise MediaProblem(
             f"The URI that you provided doesn't point to an S3 object ({uri}). Make sure "
@@ -30,10 +37,15 @@ def read_media(blobs: BlobStore, uri: str, max_bytes: int = MAX_MEDIA_BYTES) -> 
         raise MediaProblem(f"The media file can't be read: {error}") from None
 
 
-def decode(data: bytes, request: dict[str, Any]) -> DecodedAudio:
-    """The audio, checked against the format and rate the request declares."""
+def decode(
+    data: bytes, request: dict[str, Any], max_seconds: float = MAX_MEDIA_SECONDS
+) -> DecodedAudio:
+    """The audio, checked against the format and rate the request declares; no more than
+    ``max_seconds`` of it is ever decoded."""
     try:
-        audio = decode_audio(data)
+        audio = decode_audio(data, max_seconds)
+    except AudioTooLong:
+        raise MediaProblem(_too_long(max_seconds)) from None
     except EmptyAudio as error:
         raise MediaProblem(f"The media file contains no audio: {error}.") from None
     except UndecodableAudio as error:
@@ -55,9 +67,12 @@ def decode(data: bytes, request: dict[str, Any]) -> DecodedAudio:
             f"The specified sample rate {rate} Hz doesn't match the media file's "
             f"{audio.source_rate} Hz."
         )
-    if audio.duration > MAX_MEDIA_SECONDS:
-        raise MediaProblem("The media file is longer than 4 hours.")
     return audio
+
+
+def _too_long(max_seconds: float) -> str:
+    hours = max_seconds / 3600
+    return f"The media file is longer than {hours:g} hour{'s' if hours != 1 else ''}."
 
 
 def _family(media_format: str) -> str:

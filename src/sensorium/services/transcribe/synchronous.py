@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sensorium.blobs import BlobStore, parse_s3_uri
+from sensorium.blobs import Buckets, parse_s3_uri
 from sensorium.context import RequestContext
 from sensorium.errors import BlobError, InvalidBlobKey, ServiceError
 from sensorium.services.transcribe import media
@@ -33,7 +33,7 @@ def bad_request(message: str) -> ServiceError:
 
 class SynchronousTranscriber:
     def __init__(
-        self, recogniser: Recogniser, vocabularies: VocabularyService, blobs: BlobStore
+        self, recogniser: Recogniser, vocabularies: VocabularyService, blobs: Buckets
     ) -> None:
         self.recogniser = recogniser
         self.vocabularies = vocabularies
@@ -45,18 +45,21 @@ class SynchronousTranscriber:
             raise bad_request("This server does not support " + ", ".join(refused) + ".")
         language, options = self._language(params)
         prompt = self._hotwords(ctx, params.get("VocabularySettings") or [], language, options)
+        output = params.get("OutputConfiguration")
+        if output:  # the caller's to write, checked before any work
+            self._check_output(ctx, output["OutputMediaFileUri"])
         given = params["Media"]
         try:
             if "MediaBytes" in given:
                 data = given["MediaBytes"]
             elif "MediaFileUri" in given:
-                data = media.read_media(self.blobs, given["MediaFileUri"], MAX_URI_BYTES)
+                data = media.read_media(self.blobs, ctx.scope, given["MediaFileUri"], MAX_URI_BYTES)
             else:
                 raise bad_request("Media needs MediaBytes or MediaFileUri.")
-            audio = media.decode(data, {})
+            audio = media.decode(data, {}, MAX_SECONDS)
         except media.MediaProblem as problem:
             raise bad_request(str(problem)) from None
-        if not MIN_SECONDS <= audio.duration <= MAX_SECONDS:
+        if audio.duration < MIN_SECONDS:
             raise bad_request(
                 f"The audio is {audio.duration:.2f} s long; TranscribeAudio takes between "
                 f"{MIN_SECONDS} seconds and 1 hour."
@@ -88,7 +91,7 @@ class SynchronousTranscriber:
         }
         output = params.get("OutputConfiguration")
         if output:
-            self._write(output["OutputMediaFileUri"], response)
+            self._write(ctx, output["OutputMediaFileUri"], response)
             return {"OutputConfiguration": output}
         return {"TranscriptResponse": response}
 
@@ -136,10 +139,17 @@ class SynchronousTranscriber:
                 phrases += vocabulary.phrases
         return hotwords(phrases) if phrases else None
 
-    def _write(self, uri: str, response: dict[str, Any]) -> None:
+    def _check_output(self, ctx: RequestContext, uri: str) -> None:
+        try:
+            bucket, key = parse_s3_uri(uri)
+            self.blobs.allow(ctx.scope, bucket, key)
+        except (BlobError, InvalidBlobKey) as error:
+            raise bad_request(f"The transcript can't be written to {uri}: {error}") from None
+
+    def _write(self, ctx: RequestContext, uri: str, response: dict[str, Any]) -> None:
         try:
             bucket, key = parse_s3_uri(uri)
             body = json.dumps({"TranscriptResponse": response}, ensure_ascii=False).encode()
-            self.blobs.write(bucket, key, body)
+            self.blobs.write(ctx.scope, bucket, key, body)
         except (BlobError, InvalidBlobKey) as error:
             raise bad_request(f"The transcript can't be written to {uri}: {error}") from None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sensorium.blobs import BlobStore, parse_s3_uri
+from sensorium.blobs import Buckets, parse_s3_uri
 from sensorium.context import RequestContext
 from sensorium.errors import BlobError, BlobNotFound, ServiceError
 from sensorium.services.transcribe.errors import (
@@ -64,7 +64,7 @@ class VocabularyInput:
 
 
 class VocabularyService:
-    def __init__(self, db: Database, blobs: BlobStore, paginator: Paginator) -> None:
+    def __init__(self, db: Database, blobs: Buckets, paginator: Paginator) -> None:
         self.db = db
         self.blobs = blobs
         self.paginator = paginator
@@ -75,7 +75,7 @@ class VocabularyService:
                 if find(session, given.name) is not None:
                     raise _conflict(given.name)
                 row = VocabularyRow(name=given.name)
-                self._fill(row, given)
+                self._fill(ctx, row, given)
                 session.add(row)
         except IntegrityError:  # a concurrent create won the race
             raise _conflict(given.name) from None
@@ -86,11 +86,11 @@ class VocabularyService:
             row = find(session, given.name)
             if row is None:
                 raise not_found(given.name)
-            self._fill(row, given)
+            self._fill(ctx, row, given)
         return row
 
-    def _fill(self, row: VocabularyRow, given: VocabularyInput) -> None:
-        loaded, failure = self._phrases(given.phrases, given.file_uri)
+    def _fill(self, ctx: RequestContext, row: VocabularyRow, given: VocabularyInput) -> None:
+        loaded, failure = self._phrases(ctx, given.phrases, given.file_uri)
         row.language_code = given.language_code
         row.phrases = loaded
         row.state = "FAILED" if failure else "READY"
@@ -131,7 +131,7 @@ class VocabularyService:
             )
 
     def _phrases(
-        self, phrases: list[str] | None, file_uri: str | None
+        self, ctx: RequestContext, phrases: list[str] | None, file_uri: str | None
     ) -> tuple[list[str], str | None]:
         """The vocabulary's phrases and, when the file cannot be used, why (state FAILED)."""
         if bool(phrases) == bool(file_uri):
@@ -141,7 +141,7 @@ class VocabularyService:
         assert file_uri is not None
         try:
             bucket, key = parse_s3_uri(file_uri)
-            data = self.blobs.read(bucket, key, max_bytes=MAX_VOCABULARY_BYTES)
+            data = self.blobs.read(ctx.scope, bucket, key, max_bytes=MAX_VOCABULARY_BYTES)
         except BlobNotFound:
             return [], f"The vocabulary file {file_uri} doesn't exist."
         except BlobError as error:

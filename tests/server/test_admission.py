@@ -1,0 +1,81 @@
+"""Admission control: past a model's capacity and queue, and past an account's rate, the
+server refuses at once with the service's retryable throttling error."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.conftest import OTHER_ACCESS_KEY, OTHER_SECRET_KEY, LiveServer
+
+LONG_TEXT = "The quick brown fox jumps over the lazy dog, and then it rests. " * 30
+
+
+def throttled(call: object, **params: object) -> tuple[int, str]:
+    with pytest.raises(ClientError) as raised:
+        call(**params)  # type: ignore[operator]
+    error = raised.value.response
+    return int(error["ResponseMetadata"]["HTTPStatusCode"]), str(error["Error"]["Code"])
+
+
+def test_a_full_model_refuses_with_the_retryable_error(tmp_path: Path) -> None:
+    server = LiveServer(
+        tmp_path / "data",
+        env={
+            "SENSORIUM_SERVICES": "polly",
+            "SENSORIUM_ADMISSION_CONCURRENCY": "1",
+            "SENSORIUM_ADMISSION_QUEUE": "0",
+        },
+    ).start()
+    try:
+        polly = server.client("polly")
+        warm = polly.synthesize_speech(Text="warm up", VoiceId="Joanna", OutputFormat="pcm")
+        warm["AudioStream"].read()
+        started = threading.Event()
+        # A turn is given back as its stream ends; boto3's retries cover the moment between.
+        retrying = server.client("polly", config=Config(retries={"mode": "standard"}))
+
+        def long_one() -> None:
+            response = retrying.synthesize_speech(
+                Text=LONG_TEXT, VoiceId="Joanna", OutputFormat="pcm"
+            )
+            started.set()
+            response["AudioStream"].read()
+
+        worker = threading.Thread(target=long_one)
+        worker.start()
+        assert started.wait(60)  # its turn is held until the whole stream is made
+        assert throttled(
+            polly.synthesize_speech, Text="me too", VoiceId="Joanna", OutputFormat="pcm"
+        ) == (400, "ThrottlingException")
+        worker.join()
+        speech = retrying.synthesize_speech(Text="now", VoiceId="Joanna", OutputFormat="pcm")
+        assert speech["AudioStream"].read()
+    finally:
+        server.stop()
+
+
+def test_an_account_over_its_rate_is_refused_alone(tmp_path: Path) -> None:
+    server = LiveServer(
+        tmp_path / "data",
+        env={
+            "SENSORIUM_SERVICES": "rekognition",
+            "SENSORIUM_ADMISSION_ACCOUNT_RATE": "0.2",
+            "SENSORIUM_ADMISSION_ACCOUNT_BURST": "2",
+        },
+    ).start()
+    try:
+        mine = server.client("rekognition")
+        mine.list_collections()
+        mine.list_collections()
+        assert throttled(mine.list_collections) == (400, "ProvisionedThroughputExceededException")
+        other = server.client(
+            "rekognition", access_key=OTHER_ACCESS_KEY, secret_key=OTHER_SECRET_KEY
+        )
+        assert other.list_collections()["CollectionIds"] == []
+    finally:
+        server.stop()
