@@ -3,13 +3,19 @@
 For each operation and client count, every client sends requests for a fixed time; a request
 the server refuses (its retryable throttling error) is retried after botocore's standard
 backoff (a random wait up to 2^n seconds, n the attempts so far). Reported per row:
-throughput as a ratio to one client (same run); p50 and p99 latency of the accepted requests
-as the server saw them (its access log: arrival to last byte, queueing included) and p99 as
-the clients saw it; the share of attempts refused; 5xx answers; the server's RSS before the
-load, right after it and after 10 s idle. Then a check that boto3's own standard retry mode
-completes every request of a 64-client burst. The clients share the two cores with the
-server and run at the lowest priority (nice 19), so their own view of latency includes
-waiting for CPU behind it: the server's view is the one the targets are about.
+
+* throughput as a ratio to one client (same run);
+* p50 and p99 latency of the accepted requests as the server saw them: its access log's
+  ``service_ms``, from the request's last byte in to its response's last byte out, queueing
+  included;
+* p99 as the clients saw it. The clients share the two cores with the server and run at the
+  lowest priority (nice 19), so their view includes waiting for CPU behind it (and their
+  own uploads, slowed the same way): the server's view is the one the targets are about;
+* the share of attempts refused, 5xx answers, and the server's RSS before the load, right
+  after it and after 10 s idle.
+
+Then a check that boto3's own standard retry mode completes every request of a 64-client
+burst.
 
     python bench/load.py [--seconds 20] [--clients 1,4,16,64] [--operations faces,polly,...]
 """
@@ -76,7 +82,7 @@ def served(log: Path, offset: int, operation: str) -> list[float]:
             except ValueError:
                 continue
             if entry.get("operation") == operation and entry.get("status") == 200:
-                found.append(entry["latency_ms"] / 1000)
+                found.append(entry["service_ms"] / 1000)
     return found
 
 

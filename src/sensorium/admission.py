@@ -48,11 +48,19 @@ class Gate:
         self.waiting = 0
         self.working = 0
 
+    @property
+    def full(self) -> bool:
+        """No turn free and no room to wait: a request now would be refused."""
+        return self._free.locked() and self.waiting >= self.limits.queue
+
+    def refuse_if_full(self) -> None:
+        if self.full:
+            raise Overloaded(f"{self.name}: {self.working} at work, {self.waiting} waiting")
+
     async def enter(self) -> Callable[[], None]:
         """Wait for a turn (``Overloaded`` when the queue is full or the wait too long); the
         function that gives the turn back, once, from any thread."""
-        if self._free.locked() and self.waiting >= self.limits.queue:
-            raise Overloaded(f"{self.name}: {self.working} at work, {self.waiting} waiting")
+        self.refuse_if_full()
         self._loop = asyncio.get_running_loop()
         self.waiting += 1
         try:

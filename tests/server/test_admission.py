@@ -3,14 +3,25 @@ server refuses at once with the service's retryable throttling error."""
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 from pathlib import Path
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.conftest import OTHER_ACCESS_KEY, OTHER_SECRET_KEY, LiveServer
+from tests.conftest import (
+    ACCESS_KEY,
+    OTHER_ACCESS_KEY,
+    OTHER_SECRET_KEY,
+    SECRET_KEY,
+    LiveServer,
+)
 
 LONG_TEXT = "The quick brown fox jumps over the lazy dog, and then it rests. " * 30
 
@@ -77,5 +88,40 @@ def test_an_account_over_its_rate_is_refused_alone(tmp_path: Path) -> None:
             "rekognition", access_key=OTHER_ACCESS_KEY, secret_key=OTHER_SECRET_KEY
         )
         assert other.list_collections()["CollectionIds"] == []
+    finally:
+        server.stop()
+
+
+def test_a_client_that_hangs_up_mid_stream_gives_its_turn_back(tmp_path: Path) -> None:
+    server = LiveServer(
+        tmp_path / "data",
+        env={
+            "SENSORIUM_SERVICES": "polly",
+            "SENSORIUM_ADMISSION_WAIT_SECONDS": "10",
+        },
+    ).start()
+    try:
+        body = json.dumps({"Text": LONG_TEXT, "OutputFormat": "pcm", "VoiceId": "Joanna"})
+        request = AWSRequest(
+            method="POST",
+            url=f"{server.endpoint}/v1/speech",
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "polly", "us-east-1").add_auth(request)
+        head = "".join(f"{name}: {value}\r\n" for name, value in request.headers.items())
+        # Each takes the only turn (or waits for it), reads a little and hangs up: the turn
+        # must come back, or every request after would wait out its time and be refused.
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", server.port)) as connection:
+                connection.sendall(
+                    f"POST /v1/speech HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n{head}"
+                    f"Content-Length: {len(body)}\r\n\r\n{body}".encode()
+                )
+                assert connection.recv(12) == b"HTTP/1.1 200"
+        retrying = server.client("polly", config=Config(retries={"mode": "standard"}))
+        speech = retrying.synthesize_speech(Text="still here", VoiceId="Joanna", OutputFormat="pcm")
+        assert speech["AudioStream"].read()
+        assert "Traceback" not in server.log()
     finally:
         server.stop()

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import base64
 import gzip
-import io
 import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import av
 import httpx
 import numpy as np
 import pytest
@@ -20,7 +18,6 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-from PIL import Image
 
 from tests.conftest import (
     ACCESS_KEY,
@@ -30,6 +27,7 @@ from tests.conftest import (
     LiveServer,
     shared_data,
 )
+from tests.hostile_media import image_bytes, silent_flac
 
 JSON_11 = "application/x-amz-json-1.1"
 MAX_GROWTH_MB = 1024
@@ -179,12 +177,6 @@ def test_a_body_cut_short_times_out(tmp_path: Path) -> None:
 # Images
 
 
-def image_bytes(width: int, height: int, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("1" if fmt == "PNG" else "L", (width, height)).save(buffer, fmt)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
@@ -209,21 +201,6 @@ def test_a_huge_jpeg_is_decoded_at_a_reduced_scale(loaded: LiveServer) -> None:
 
 
 # Speech
-
-
-def silent_flac(seconds: int, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="flac") as out:
-        stream = out.add_stream("flac", rate=rate, layout="mono")
-        chunk = np.zeros((1, rate * 10), dtype=np.int16)
-        for _ in range(seconds // 10):
-            frame = av.AudioFrame.from_ndarray(chunk, format="s16", layout="mono")
-            frame.sample_rate = rate
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return buffer.getvalue()
 
 
 def test_transcribe_audio_refuses_two_hours_before_decoding(loaded: LiveServer) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,14 @@ class WireResponse:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | Iterator[bytes] = b""
+    # Run once the response is over: sent whole, or abandoned by a client that went away.
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Run the closers now (a body already complete)."""
+        closers, self.closers = self.closers, []
+        for closer in closers:
+            closer()
 
 
 @dataclass(frozen=True)

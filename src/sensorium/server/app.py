@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool
@@ -105,6 +107,7 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
             log.info("request %s: the client disconnected before sending its body", request_id)
             _log(request_id, "-", "-", "-", 499, started, "ClientDisconnected")
             return Response(status_code=499)
+        received = time.perf_counter()
         wire = WireRequest(
             method=request.method,
             raw_path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
@@ -123,12 +126,10 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
                 outcome.response.status,
                 started,
                 outcome.error_code,
+                received,
             )
 
-        if isinstance(outcome.response.body, bytes):
-            logged()
-        else:  # a streamed body: its latency runs until the last byte is made
-            outcome.response.body = _then(outcome.response.body, logged)
+        outcome.response.closers.append(logged)  # a streamed body's latency runs to its end
         response = _to_starlette(outcome.response, request_id)
         return response
 
@@ -176,21 +177,31 @@ def _to_starlette(wire: WireResponse, request_id: str) -> Response:
     headers["x-amzn-RequestId"] = request_id
     media_type = headers.pop("Content-Type", None)
     if isinstance(wire.body, bytes):
+        wire.close()
         return Response(wire.body, status_code=wire.status, headers=headers, media_type=media_type)
-    stream: Iterator[bytes] = wire.body
-    return StreamingResponse(
-        iterate_in_threadpool(stream),
-        status_code=wire.status,
-        headers=headers,
-        media_type=media_type,
-    )
+    return _Streamed(wire, status_code=wire.status, headers=headers, media_type=media_type)
 
 
-def _then(body: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
-    try:
-        yield from body
-    finally:
-        done()
+class _Streamed(StreamingResponse):
+    """A streamed body whose closers run however the stream ends: sent to its end, or cut
+    off by a client that went away (then the body is closed, or left to finish the step it
+    is on in its thread)."""
+
+    def __init__(self, wire: WireResponse, **options: Any) -> None:
+        assert not isinstance(wire.body, bytes)
+        self._wire = wire
+        self._body: Iterator[bytes] = wire.body
+        super().__init__(iterate_in_threadpool(self._body), **options)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                with contextlib.suppress(ValueError):  # still running a step in its thread
+                    close()
+            self._wire.close()
 
 
 def _log(
@@ -201,7 +212,14 @@ def _log(
     status: int,
     started: float,
     error: str | None = None,
+    received: float | None = None,
 ) -> None:
+    """``latency_ms`` runs from the request's arrival to its last byte; ``service_ms`` from
+    its body's last byte (what the server itself spent, a slow sender aside)."""
+    now = time.perf_counter()
+    fields: dict[str, object] = {}
+    if received is not None:
+        fields["service_ms"] = round((now - received) * 1000, 2)
     access_log.record(
         request_id=request_id,
         service=service,
@@ -209,5 +227,6 @@ def _log(
         account=account_id,
         status=status,
         error=error,
-        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        latency_ms=round((now - started) * 1000, 2),
+        **fields,
     )

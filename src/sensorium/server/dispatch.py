@@ -7,7 +7,6 @@ then the signature is verified, then the operation is looked up, decoded and val
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +67,7 @@ class Dispatcher:
         if target is not None:
             outcome.service, outcome.operation = target.service.name, target.operation_name
         try:
+            self._refuse_if_full(target)
             principal = sigv4.verify(request, self.credentials)
             outcome.account_id = principal.account_id
             target = self._require_target(request, target, principal.signing_service)
@@ -120,11 +120,22 @@ class Dispatcher:
                 leave()
             raise
         if leave is not None:
-            if isinstance(response.body, bytes):
-                leave()
-            else:
-                response.body = _leaving(response.body, leave)
+            response.closers.append(leave)  # a streamed body holds the turn to its end
         return response
+
+    def _refuse_if_full(self, target: Target | None) -> None:
+        """A request its model has no room for is refused before the work of reading it
+        (verifying its signature, decoding its body): under load, that work is what the
+        refused requests would otherwise cost everyone."""
+        if target is None:
+            return
+        name = target.service.name
+        gate = self.registry.gate_of(name, target.operation_name)
+        if gate is not None:
+            try:
+                self.admission.gate(gate).refuse_if_full()
+            except Overloaded as busy:
+                raise self._throttled(name, busy) from None
 
     def _throttled(self, service: str, busy: Overloaded) -> ServiceError:
         errors = self.registry.errors(service)
@@ -163,11 +174,3 @@ def _input(protocol: WireProtocol, request: WireRequest, target: Target) -> dict
         oversized = any(problem.oversized_blob for problem in problems)
         raise ValidationError([str(problem) for problem in problems], oversized=oversized)
     return params
-
-
-def _leaving(body: Iterator[bytes], leave: Callable[[], None]) -> Iterator[bytes]:
-    """The streamed body; the admission turn is given back when it ends (or is abandoned)."""
-    try:
-        yield from body
-    finally:
-        leave()

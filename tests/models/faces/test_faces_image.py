@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sensorium.models.faces import UnsupportedImageError, load_image
+from sensorium.models.faces import ImageTooLargeError, UnsupportedImageError, load_image
+from sensorium.models.faces.image import MAX_SIDE, WORK_SIDE
 
 
 def _encode(im: Image.Image, fmt: str, **kw: object) -> bytes:
@@ -89,3 +90,19 @@ def test_other_formats_are_rejected(fmt: str) -> None:
 def test_32bit_rgba_png_from_shared_data(faces_data: Path) -> None:
     loaded = load_image((faces_data / "face_recognition/tests/test_images/32bit.png").read_bytes())
     assert loaded.rgb.shape == (1200, 626, 3)
+
+
+def test_sides_past_the_limit_are_refused_from_the_header() -> None:
+    wide = _encode(Image.new("1", (MAX_SIDE + 1, 100)), "PNG")
+    with pytest.raises(ImageTooLargeError):
+        load_image(wide)
+
+
+def test_a_png_past_the_pixel_budget_is_refused_before_decoding() -> None:
+    with pytest.raises(ImageTooLargeError):
+        load_image(_encode(Image.new("1", (7000, 7000)), "PNG"))
+
+
+def test_a_large_jpeg_is_decoded_reduced_to_the_working_size() -> None:
+    loaded = load_image(_encode(Image.new("L", (8000, 4000)), "JPEG"))
+    assert (loaded.width, loaded.height) == (WORK_SIDE, WORK_SIDE // 2)

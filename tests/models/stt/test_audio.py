@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import io
+
+import av
 import pytest
 
-from sensorium.models.stt import SAMPLE_RATE, EmptyAudio, UndecodableAudio, decode_audio
+from sensorium.models.stt import (
+    SAMPLE_RATE,
+    AudioTooLong,
+    EmptyAudio,
+    UndecodableAudio,
+    decode_audio,
+)
+from sensorium.models.stt.audio import _samples
 from tests.conftest import shared_data
 from tests.models.stt.encoding import FORMATS, encode, encode_as
 
@@ -61,3 +71,18 @@ def test_aiff_decodes_but_is_not_a_transcribe_format() -> None:
     audio = decode_audio(encode(source, "aiff", "pcm_s16be", 16000, "mono"))
     assert audio.media_format is None
     assert audio.container == "aiff"
+
+
+def test_audio_past_the_limit_is_refused_from_its_header() -> None:
+    clip = shared_data("speech", "misc", "goforward.wav").read_bytes()  # 2.79 s
+    with pytest.raises(AudioTooLong):
+        decode_audio(clip, max_seconds=1.0)
+    assert decode_audio(clip, max_seconds=3.0).duration == pytest.approx(2.786, abs=0.01)
+
+
+def test_audio_is_counted_while_decoding_and_stops_at_the_limit() -> None:
+    # Every container here states its duration; the count is for those that do not (a
+    # stream cut short of its header's promise): exercised on the decoder directly.
+    data = shared_data("speech", "misc", "goforward.wav").read_bytes()
+    with av.open(io.BytesIO(data)) as container, pytest.raises(AudioTooLong):
+        _samples(container, container.streams.audio[0], SAMPLE_RATE * 2, 2.0)

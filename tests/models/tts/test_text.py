@@ -70,3 +70,43 @@ def test_word_starts_survive_merged_words() -> None:
     phrase = list("aɪ wɛnt ɪnðə haʊs")
     words = [list("aɪ"), list("wɛnt"), list("ɪn"), list("ðə"), list("haʊs")]
     assert word_starts(phrase, words) == [0, 3, 8, 10, 13]
+
+
+# Bounded cost: what one request can make the normaliser, the aligner and the plan do.
+
+
+def test_long_numbers_are_read_digit_by_digit() -> None:
+    assert normalize.spoken("123456789012345").startswith("one hundred twenty-three trillion")
+    assert normalize.spoken("9" * 3000).split() == ["nine"] * 3000
+    assert normalize.spoken("ID1234567890123456") == (
+        "ID one two three four five six seven eight nine zero one two three four five six"
+    )
+    assert normalize.say_as("1" * 40, "cardinal").split() == ["one"] * 40
+
+
+def test_nested_prosody_stays_within_polly_rates() -> None:
+    slow = '<prosody rate="20%">' * 3 + "slow" + "</prosody>" * 3
+    fast = '<prosody rate="x-fast">' * 3 + "fast" + "</prosody>" * 3
+    events, _ = ssml.parse(f"<speak>{slow} {fast}</speak>")
+    rates = [event.style.rate for event in events if isinstance(event, plan.Run)]
+    assert rates == [ssml.MIN_RATE, ssml.MAX_RATE]
+
+
+def test_document_type_declarations_are_refused() -> None:
+    with pytest.raises(ssml.SsmlError, match="document type"):
+        ssml.parse('<!DOCTYPE x [<!ENTITY a "b">]><speak>&a;</speak>')
+
+
+def test_long_alignments_are_approximated_not_quadratic() -> None:
+    word = ["n", "a", "ɪ", "n", " "]
+    words = [word] * 2000  # 10,000 phonemes a side: 10^8 cells if aligned exactly
+    starts = word_starts(word * 2000, words)
+    assert starts[:3] == [0, 5, 10] and starts == sorted(starts)
+
+
+def test_a_plan_knows_its_length_before_any_audio() -> None:
+    sentences = plan.build([plan.plain_run("one two three four five six")])
+    speech, pauses = plan.estimated_seconds(sentences)
+    assert 1 < speech < 4 and pauses == 0
+    events, _ = ssml.parse('<speak>hi <break time="10s"/><break time="10s"/></speak>')
+    assert plan.estimated_seconds(plan.build(events))[1] == 20
