@@ -17,6 +17,9 @@ import httpx
 import pytest
 from botocore.config import Config
 
+from sensorium.storage.database import Database, sqlite_url
+from tests import postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
@@ -31,6 +34,62 @@ CREDENTIALS = (
     f"{ACCESS_KEY}:{SECRET_KEY},{OTHER_ACCESS_KEY}:{OTHER_SECRET_KEY},"
     f"{TOKEN_ACCESS_KEY}:{TOKEN_SECRET_KEY}:{SESSION_TOKEN}"
 )
+
+
+# Every test that stores anything runs against both stores of record: SQLite (the embedded
+# default) and PostgreSQL. ``pytest -k postgres`` selects the PostgreSQL runs.
+DATABASES = ("sqlite", "postgres")
+# Pure model tests touch no database; the fresh-install test builds its own environment;
+# the cluster tests run on PostgreSQL of their own.
+SINGLE_DATABASE = ("models", "test_fresh_install.py", "cluster")
+_postgres: postgres.PostgresCluster | None = None
+
+
+def database_url(key: str | Path) -> str | None:
+    """The database of the running backend for ``key`` (a data directory): None means the
+    server's default, SQLite in its data directory."""
+    return None if _postgres is None else _postgres.database(str(key))
+
+
+def store_url(folder: Path) -> str:
+    """The URL of the running backend's database for ``folder``: the one a server on that
+    data directory uses (SQLite inside it, or the PostgreSQL database keyed by it)."""
+    return database_url(folder) or sqlite_url(folder)
+
+
+def migrated(folder: Path) -> Database:
+    """A database of the running backend for ``folder``, at the newest schema."""
+    db = Database(store_url(folder))
+    db.migrate()
+    return db
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    where = metafunc.definition.path.relative_to(ROOT / "tests").parts
+    if "database" in metafunc.fixturenames and where[0] not in SINGLE_DATABASE:
+        metafunc.parametrize("database", DATABASES, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The store of record of the servers this test starts ("sqlite" or "postgres").
+    Fixtures of module or session scope that hold a server or its resources take it too, so
+    that they are made again for each backend."""
+    global _postgres
+    name = getattr(request, "param", "sqlite")
+    _postgres = None
+    if name == "postgres":
+        _postgres = postgres.cluster(tmp_path_factory.mktemp("postgres"))
+    yield name
+    _postgres = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_postgres() -> Iterator[None]:
+    yield
+    postgres.stop()
 
 
 def free_port() -> int:
@@ -48,6 +107,11 @@ class LiveServer:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    database_url: str | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.database_url is None and "SENSORIUM_DATABASE_URL" not in self.env:
+            self.database_url = database_url(self.data_dir)
 
     @property
     def endpoint(self) -> str:
@@ -55,6 +119,8 @@ class LiveServer:
 
     def start(self, timeout: float = 60) -> LiveServer:
         env = {**os.environ, "SENSORIUM_CREDENTIALS": CREDENTIALS, **self.env}
+        if self.database_url is not None:
+            env.setdefault("SENSORIUM_DATABASE_URL", self.database_url)
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -131,13 +197,13 @@ class LiveServer:
             region_name=region,
             aws_access_key_id=access_key,
             aws_secret_access_key=secret_key,
-            config=config or Config(retries={"max_attempts": 1}),
+            config=config or Config(retries={"total_max_attempts": 1}),
             **kwargs,
         )
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path_factory.mktemp("server") / "data").start()
     yield live
     live.stop()

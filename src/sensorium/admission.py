@@ -126,15 +126,28 @@ class RateLimiter:
 class Admission:
     """The gates of a server, the account limiter, and memory handed back when work stops."""
 
-    def __init__(self, limits: GateLimits, rate: float = 0.0, burst: int = 0) -> None:
+    def __init__(
+        self,
+        limits: GateLimits,
+        rate: float = 0.0,
+        burst: int = 0,
+        capacity: Callable[[str], int] = lambda _: 1,
+    ) -> None:
+        """``capacity(model)``: how many requests the model works on at once (its
+        replicas, when it runs elsewhere); its gate admits that many times ``limits``."""
         self.default = limits
         self.gates: dict[str, Gate] = {}
         self.accounts = RateLimiter(rate, burst)
+        self._capacity = capacity
         self._trimmer = MemoryTrimmer()
 
     def gate(self, name: str) -> Gate:
         if name not in self.gates:
-            self.gates[name] = Gate(name, self.default, self._idle)
+            n = self._capacity(name)
+            limits = GateLimits(
+                self.default.concurrency * n, self.default.queue * n, self.default.max_wait
+            )
+            self.gates[name] = Gate(name, limits, self._idle)
         return self.gates[name]
 
     def _idle(self) -> None:

@@ -173,6 +173,22 @@ def test_regions_are_isolated(server: LiveServer) -> None:
         west.describe_collection(CollectionId=name)
 
 
+def test_a_region_that_could_not_exist_is_refused(server: LiveServer) -> None:
+    # boto3 refuses such regions itself; another client might not.
+    for region, status in (("r" * 65, 403), ("us:east", 403), ("local", 200)):
+        request = AWSRequest(
+            method="POST",
+            url=server.endpoint + "/",
+            data=b"{}",
+            headers={"X-Amz-Target": TARGET, "Content-Type": "application/x-amz-json-1.1"},
+        )
+        SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "rekognition", region).add_auth(request)
+        response = send(request)
+        assert response.status_code == status, response.text
+        if status == 403:
+            assert error_type(response) == "InvalidSignatureException"
+
+
 def test_scope_for_another_service_is_refused(server: LiveServer) -> None:
     request = AWSRequest(
         method="POST",

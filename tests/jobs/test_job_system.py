@@ -1,5 +1,5 @@
 """The durable job system across processes: killed workers, concurrent workers, retries,
-permanent failures and cancellation, on one SQLite database."""
+permanent failures and cancellation, on one database (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from sensorium.context import Scope
 from sensorium.jobs import JobRow, JobState, JobSystem, RetryPolicy
-from sensorium.storage.database import Database, sqlite_url
+from sensorium.storage.database import Database
 from sensorium.storage.owned import UNSCOPED
-from tests.conftest import ROOT
+from tests.conftest import ROOT, migrated
 from tests.jobs.worker import FAIL, REFUSE, SLEEP, Fail, Refuse, Sleep
 
 SCOPE = Scope("123456789012", "us-east-1")
@@ -59,16 +59,15 @@ class Workers:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = Database(sqlite_url(tmp_path))
-    db.migrate()
+def db(tmp_path: Path) -> Iterator[Database]:
+    db = migrated(tmp_path)
     yield db
     db.dispose()
 
 
 @pytest.fixture
-def workers(database: Database, tmp_path: Path) -> Iterator[Workers]:
-    group = Workers(database.url, tmp_path)
+def workers(db: Database, tmp_path: Path) -> Iterator[Workers]:
+    group = Workers(db.url, tmp_path)
     yield group
     group.stop()
 
@@ -80,25 +79,23 @@ def log(tmp_path: Path) -> Path:
     return path
 
 
-def system(database: Database) -> JobSystem:
+def system(db: Database) -> JobSystem:
     """A job system of this process that runs no workers: for submitting and cancelling."""
-    jobs = JobSystem(database, retry=RetryPolicy(max_attempts=2), lease_seconds=1.0)
+    jobs = JobSystem(db, retry=RetryPolicy(max_attempts=2), lease_seconds=1.0)
     for kind in KINDS.values():
         jobs.register(kind)
     return jobs
 
 
-def enqueue(database: Database, kind: str, log: Path, **payload: Any) -> int:
-    with database.transaction(UNSCOPED) as session:
-        row = system(database).submit(
-            session, kind, SCOPE, "resource", {"log": str(log), **payload}
-        )
+def enqueue(db: Database, kind: str, log: Path, **payload: Any) -> int:
+    with db.transaction(UNSCOPED) as session:
+        row = system(db).submit(session, kind, SCOPE, "resource", {"log": str(log), **payload})
         session.flush()
         return row.id
 
 
-def job(database: Database, job_id: int) -> JobRow:
-    with database.reading(UNSCOPED) as session:
+def job(db: Database, job_id: int) -> JobRow:
+    with db.reading(UNSCOPED) as session:
         found = session.get(JobRow, job_id)
         assert found is not None
         return found
@@ -120,19 +117,19 @@ def wait_until(condition: Callable[[], bool], limit: float = 60) -> None:
 
 
 def test_a_killed_worker_job_is_reclaimed_and_finished_by_another(
-    database: Database, workers: Workers, log: Path
+    db: Database, workers: Workers, log: Path
 ) -> None:
-    job_id = enqueue(database, SLEEP, log, seconds=2)
+    job_id = enqueue(db, SLEEP, log, seconds=2)
     first = workers.start(host="host-a")
     wait_until(lambda: any(event == "start" for _, event, _ in events(log)))
     first.send_signal(signal.SIGKILL)
     first.wait()
-    assert job(database, job_id).state == JobState.RUNNING  # held by a dead worker
+    assert job(db, job_id).state == JobState.RUNNING  # held by a dead worker
 
     # Another host cannot tell that the worker died: it waits for the lease to expire.
     second = workers.start(host="host-b")
-    wait_until(lambda: job(database, job_id).state == JobState.SUCCEEDED)
-    finished = job(database, job_id)
+    wait_until(lambda: job(db, job_id).state == JobState.SUCCEEDED)
+    finished = job(db, job_id)
     assert finished.attempts == 2
     assert finished.result == {"pid": second.pid}
     assert [(pid, event) for pid, event, _ in events(log)] == [
@@ -143,28 +140,26 @@ def test_a_killed_worker_job_is_reclaimed_and_finished_by_another(
 
 
 def test_a_restarted_worker_on_the_same_host_reclaims_at_once(
-    database: Database, workers: Workers, log: Path
+    db: Database, workers: Workers, log: Path
 ) -> None:
-    job_id = enqueue(database, SLEEP, log, seconds=1)
+    job_id = enqueue(db, SLEEP, log, seconds=1)
     first = workers.start()
     wait_until(lambda: len(events(log)) == 1)
     first.send_signal(signal.SIGKILL)
     first.wait()
     workers.start()
-    wait_until(lambda: job(database, job_id).state == JobState.SUCCEEDED)
-    assert job(database, job_id).attempts == 2
+    wait_until(lambda: job(db, job_id).state == JobState.SUCCEEDED)
+    assert job(db, job_id).attempts == 2
 
 
-def test_two_processes_never_run_the_same_job(
-    database: Database, workers: Workers, log: Path
-) -> None:
+def test_two_processes_never_run_the_same_job(db: Database, workers: Workers, log: Path) -> None:
     # Both are up before the work arrives, so both compete for it.
     workers.start(host="host-a", threads=2)
     workers.start(host="host-b", threads=2)
-    ids = [enqueue(database, SLEEP, log, seconds=0.1) for _ in range(24)]
+    ids = [enqueue(db, SLEEP, log, seconds=0.1) for _ in range(24)]
 
     def settled() -> bool:
-        with database.reading(UNSCOPED) as session:
+        with db.reading(UNSCOPED) as session:
             states = session.scalars(select(JobRow.state).where(JobRow.id.in_(ids))).all()
         return all(state == JobState.SUCCEEDED for state in states)
 
@@ -176,12 +171,12 @@ def test_two_processes_never_run_the_same_job(
 
 
 def test_a_job_that_fails_twice_ends_failed_with_the_reason(
-    database: Database, workers: Workers, log: Path
+    db: Database, workers: Workers, log: Path
 ) -> None:
-    job_id = enqueue(database, FAIL, log)
+    job_id = enqueue(db, FAIL, log)
     workers.start()
-    wait_until(lambda: job(database, job_id).state == JobState.FAILED)
-    failed = job(database, job_id)
+    wait_until(lambda: job(db, job_id).state == JobState.FAILED)
+    failed = job(db, job_id)
     assert failed.attempts == 2
     assert failed.failure_reason is not None
     assert "Internal error: RuntimeError" in failed.failure_reason
@@ -189,42 +184,36 @@ def test_a_job_that_fails_twice_ends_failed_with_the_reason(
     assert len(events(log)) == 2
 
 
-def test_a_permanent_failure_is_not_retried(
-    database: Database, workers: Workers, log: Path
-) -> None:
-    job_id = enqueue(database, REFUSE, log)
+def test_a_permanent_failure_is_not_retried(db: Database, workers: Workers, log: Path) -> None:
+    job_id = enqueue(db, REFUSE, log)
     workers.start()
-    wait_until(lambda: job(database, job_id).state == JobState.FAILED)
-    failed = job(database, job_id)
+    wait_until(lambda: job(db, job_id).state == JobState.FAILED)
+    failed = job(db, job_id)
     assert (failed.attempts, failed.failure_reason) == (1, "the input can never work")
 
 
-def test_cancel_a_queued_job_and_a_running_one(
-    database: Database, workers: Workers, log: Path
-) -> None:
-    jobs = system(database)
-    queued = enqueue(database, SLEEP, log, seconds=60)
-    with database.transaction(UNSCOPED) as session:
+def test_cancel_a_queued_job_and_a_running_one(db: Database, workers: Workers, log: Path) -> None:
+    jobs = system(db)
+    queued = enqueue(db, SLEEP, log, seconds=60)
+    with db.transaction(UNSCOPED) as session:
         assert jobs.cancel(session, SLEEP, "resource") == 1
-    assert job(database, queued).state == JobState.CANCELLED
+    assert job(db, queued).state == JobState.CANCELLED
 
-    running = enqueue(database, SLEEP, log, seconds=60)
+    running = enqueue(db, SLEEP, log, seconds=60)
     workers.start()
-    wait_until(lambda: job(database, running).state == JobState.RUNNING)
-    with database.transaction(UNSCOPED) as session:
+    wait_until(lambda: job(db, running).state == JobState.RUNNING)
+    with db.transaction(UNSCOPED) as session:
         jobs.cancel(session, SLEEP, "resource")
     # The worker's heartbeat sees the request and its check() stops the work.
-    wait_until(lambda: job(database, running).state == JobState.CANCELLED)
+    wait_until(lambda: job(db, running).state == JobState.CANCELLED)
     assert [event for _, event, _ in events(log)] == ["start"]
 
 
-def test_a_graceful_stop_hands_running_jobs_back(
-    database: Database, workers: Workers, log: Path
-) -> None:
-    job_id = enqueue(database, SLEEP, log, seconds=60)
+def test_a_graceful_stop_hands_running_jobs_back(db: Database, workers: Workers, log: Path) -> None:
+    job_id = enqueue(db, SLEEP, log, seconds=60)
     first = workers.start()
-    wait_until(lambda: job(database, job_id).state == JobState.RUNNING)
+    wait_until(lambda: job(db, job_id).state == JobState.RUNNING)
     first.send_signal(signal.SIGTERM)
     first.wait(10)
-    handed_back = job(database, job_id)
+    handed_back = job(db, job_id)
     assert (handed_back.state, handed_back.attempts) == (JobState.QUEUED, 0)

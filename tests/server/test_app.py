@@ -73,6 +73,23 @@ def test_unimplemented_operation_says_so(server: LiveServer) -> None:
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 
+def test_a_response_without_content_sends_none(fresh_server: LiveServer) -> None:
+    fresh_server.env["SENSORIUM_SERVICES"] = "lex"
+    lex = fresh_server.start().client("lexv2-models")
+    bot = lex.create_bot(
+        botName="NoContent",
+        roleArn="arn:aws:iam::123456789012:role/LexBotRole",
+        dataPrivacy={"childDirected": False},
+        idleSessionTTLInSeconds=300,
+    )["botId"]
+    where = {"botId": bot, "botVersion": "DRAFT", "localeId": "en_US"}
+    lex.create_bot_locale(**where, nluIntentConfidenceThreshold=0.4)
+    intent = lex.create_intent(**where, intentName="Gone")["intentId"]
+    deleted = lex.delete_intent(**where, intentId=intent)  # modelled as 204 No Content
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert "unhandled error" not in fresh_server.log()
+
+
 def test_services_can_be_limited() -> None:
     from sensorium import services
     from sensorium.errors import ConfigurationError

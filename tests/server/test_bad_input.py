@@ -70,7 +70,7 @@ def rss_mb(server: LiveServer) -> float:
 
 
 @pytest.fixture(scope="module")
-def loaded(server: LiveServer) -> Iterator[LiveServer]:
+def loaded(database: str, server: LiveServer) -> Iterator[LiveServer]:
     """The shared server with its models loaded and run once (their first run allocates
     working memory they keep), its memory measured before and after the corpus."""
     server.wait_ready()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy import create_engine
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, store_url
 
 
 def test_collections_survive_a_restart(fresh_server: LiveServer) -> None:
@@ -55,14 +55,16 @@ def test_sigkill_during_a_burst_leaves_consistent_state(fresh_server: LiveServer
     assert len(acknowledged) >= 40, fresh_server.log()
 
     fresh_server.start()
-    database = fresh_server.data_dir / "sensorium.db"
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        orphans = connection.execute(
+    engine = create_engine(store_url(fresh_server.data_dir))
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        orphans = connection.exec_driver_sql(
             "SELECT count(*) FROM resource_tags WHERE resource_arn NOT IN "
             "(SELECT arn FROM collections)"
-        ).fetchone()
-        assert orphans == (0,)
+        ).scalar()
+        assert orphans == 0
+    engine.dispose()
 
     client: Any = fresh_server.client("rekognition")
     stored = [

@@ -1,5 +1,5 @@
-"""Migration 0007 on a database written before it: work each service had in flight
-becomes a queued job, and the renamed timestamps keep their values."""
+"""Migration 0007 on a database written before it (on either backend): work each service had
+in flight becomes a queued job, and the renamed timestamps keep their values."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from sqlalchemy import select, text
 from sensorium.jobs import JobRow, JobState
 from sensorium.services.forecast.tables import ForecastResource
 from sensorium.services.transcribe.tables import TranscriptionJobRow, VocabularyRow
-from sensorium.storage.database import _MIGRATIONS, Database, sqlite_url
+from sensorium.storage.database import _MIGRATIONS, Database
 from sensorium.storage.owned import UNSCOPED
+from tests.conftest import store_url
 
 BEFORE = ("0002", "0003", "0004", "0005", "0006")
 STAMP = "2026-11-30 12:00:00.000000"
 
 
 def old_database(folder: Path) -> Database:
-    db = Database(sqlite_url(folder))
+    db = Database(store_url(folder))
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with db.engine.begin() as connection:
@@ -37,8 +38,8 @@ def test_in_flight_work_moves_onto_the_job_table(tmp_path: Path) -> None:
     rows = {
         "transcription_jobs": "(account_id, region, name, status, request, output_bucket, "
         "output_key, customer_bucket, attempts, created_at) VALUES "
-        "('111111111111', 'us-east-1', 'running', 'IN_PROGRESS', '{}', 'b', 'k', 0, 1, :t), "
-        "('111111111111', 'us-east-1', 'done', 'COMPLETED', '{}', 'b', 'k', 0, 1, :t)",
+        "('111111111111', 'us-east-1', 'running', 'IN_PROGRESS', '{}', 'b', 'k', false, 1, :t), "
+        "('111111111111', 'us-east-1', 'done', 'COMPLETED', '{}', 'b', 'k', false, 1, :t)",
         "transcribe_vocabularies": "(account_id, region, name, language_code, phrases, state, "
         "modified_at) VALUES ('111111111111', 'us-east-1', 'v', 'en-US', '[]', 'READY', :t)",
         "polly_tasks": "(task_id, account_id, region, status, request, output_uri, "

@@ -28,6 +28,8 @@ from sensorium.protocol.wire import WireRequest
 
 MAX_SKEW = dt.timedelta(minutes=15)
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+# Lenient (a region of one's own, "local", is fine) but fits the stores' region column.
+_REGION = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<credential>[^,\s]+),\s*"
@@ -95,6 +97,9 @@ def verify(
         )
     if scope.date != f"{stamp:%Y%m%d}":
         raise InvalidSignatureException("Credential scope date does not match.")
+    if not _REGION.fullmatch(scope.region):
+        # It names where every resource of the request is stored (and goes into its ARNs).
+        raise InvalidSignatureException("Credential should be scoped to a valid region.")
     signed = match["signed"].lower().split(";")
     if "host" not in signed:
         raise InvalidSignatureException("The host header must be signed.")

@@ -17,7 +17,7 @@ from sqlalchemy import DateTime, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sensorium.blobs.store import BlobStore
+from sensorium.blobs.store import BlobStore, check_location
 from sensorium.context import Scope
 from sensorium.errors import BlobAccessDenied
 from sensorium.storage.database import Database
@@ -65,7 +65,9 @@ class Buckets:
 
     def allow(self, scope: Scope, bucket: str, key: str = "") -> None:
         """Whether ``scope``'s account may use this object (claiming an unowned bucket);
-        ``BlobAccessDenied`` if not."""
+        ``BlobAccessDenied`` if not, ``InvalidBlobKey`` (before any claim) for a bucket name
+        or key S3 would refuse."""
+        check_location(bucket, key)
         if bucket in self.shared:
             if not key.startswith(f"{scope.account_id}/"):
                 raise BlobAccessDenied(f"Access Denied to s3://{bucket}/{key}.")

@@ -15,6 +15,16 @@ from typing import Any
 from sensorium.errors import BlobError, BlobNotFound, InvalidBlobKey
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-_]{1,254}")
+MAX_KEY_BYTES = 1024  # S3's limit
+
+
+def check_location(bucket: str, key: str = "") -> None:
+    """``InvalidBlobKey`` unless the bucket's name (and the key, when given) could exist in
+    S3: checked before anything is stored about them."""
+    if not _BUCKET.fullmatch(bucket) or bucket in (".", ".."):
+        raise InvalidBlobKey(f"Invalid bucket name: {bucket!r}")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise InvalidBlobKey(f"An object key is at most {MAX_KEY_BYTES} bytes long.")
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -54,8 +64,7 @@ class LocalBuckets(BlobStore):
         self.root = root
 
     def path(self, bucket: str, key: str) -> Path:
-        if not _BUCKET.fullmatch(bucket) or bucket in (".", ".."):
-            raise InvalidBlobKey(f"Invalid bucket name: {bucket!r}")
+        check_location(bucket, key)
         if not key or key.startswith("/") or "\\" in key or "\x00" in key:
             raise InvalidBlobKey(f"Invalid object key: {key!r}")
         if any(part in ("..", ".") for part in key.split("/")):

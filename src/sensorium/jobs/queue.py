@@ -161,6 +161,11 @@ class JobQueue:
         when the lease was lost (the job was reclaimed): the outcome is dropped."""
         with self.db.transaction(UNSCOPED) as session:
             row = session.get(JobRow, lease.job_id)
+            if row is not None:
+                # The account's own writers (a user deleting the job's resource) take this
+                # lock first too: taken before any row, no two of them wait on each other.
+                self.db.hold(session, row.scope)
+                row = session.get(JobRow, lease.job_id, populate_existing=True)
             if row is None or (row.state, row.lease_owner, row.attempts) != (
                 JobState.RUNNING,
                 lease.owner,

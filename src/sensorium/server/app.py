@@ -25,7 +25,7 @@ from sensorium.components import Components
 from sensorium.config import Settings
 from sensorium.errors import InternalFailure, ServiceError
 from sensorium.jobs import JobSystem, RetryPolicy
-from sensorium.models.registry import ModelRegistry
+from sensorium.models.registry import ModelRegistry, runtime
 from sensorium.operations import OperationRegistry
 from sensorium.protocol import jsonio
 from sensorium.protocol.catalog import ServiceCatalog
@@ -43,7 +43,10 @@ log = logging.getLogger("sensorium.server")
 
 def build_components(settings: Settings) -> Components:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.database_url or sqlite_url(settings.data_dir))
+    database = Database(
+        settings.database_url or sqlite_url(settings.data_dir),
+        pool_size=settings.database_pool_size,
+    )
     database.migrate()
     blobs: BlobStore
     if settings.s3.endpoint:
@@ -60,7 +63,7 @@ def build_components(settings: Settings) -> Components:
         settings=settings,
         database=database,
         blobs=Buckets(blobs, database),
-        models=ModelRegistry(),
+        models=ModelRegistry(runtime=runtime(settings.ray)),
         operations=OperationRegistry(),
         jobs=JobSystem(
             database,
@@ -83,6 +86,7 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
         GateLimits(limits.concurrency, limits.queue, limits.wait_seconds),
         limits.account_rate,
         limits.account_burst,
+        components.models.capacity,
     )
     dispatcher = Dispatcher(ServiceCatalog(), components.operations, credentials, admission)
     limit = settings.max_body_bytes
@@ -137,7 +141,7 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # Models load in the background: /health answers at once, /ready when they are in.
         threading.Thread(target=components.models.preload, name="preload", daemon=True).start()
-        components.jobs.start()
+        _start_jobs(components)
         yield
         components.close()
 
@@ -162,6 +166,17 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
     return app
 
 
+def _start_jobs(components: Components) -> None:
+    """Worker threads of this process; on a Ray cluster, none: Ray workers run the jobs."""
+    settings = components.settings
+    if not settings.ray.address:
+        components.jobs.start()
+        return
+    from sensorium.jobs.ray_workers import RayJobs
+
+    RayJobs(settings, components.jobs.kinds.values()).start()
+
+
 def _error(error: ServiceError, request_id: str) -> Response:
     """An error before (or outside) the protocol layer: AWS's JSON error shape."""
     return Response(
@@ -178,7 +193,8 @@ def _to_starlette(wire: WireResponse, request_id: str) -> Response:
     media_type = headers.pop("Content-Type", None)
     if isinstance(wire.body, bytes):
         wire.close()
-        return Response(wire.body, status_code=wire.status, headers=headers, media_type=media_type)
+        body = b"" if wire.status in (204, 304) else wire.body  # HTTP allows these none
+        return Response(body, status_code=wire.status, headers=headers, media_type=media_type)
     return _Streamed(wire, status_code=wire.status, headers=headers, media_type=media_type)
 
 

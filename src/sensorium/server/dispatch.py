@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from sensorium.admission import Admission, Overloaded
@@ -31,6 +32,7 @@ from sensorium.protocol.catalog import ServiceCatalog
 from sensorium.protocol.detect import detect, wire_protocols
 from sensorium.protocol.validation import validate
 from sensorium.protocol.wire import Target, WireProtocol, WireRequest, WireResponse
+from sensorium.storage.database import contended
 
 log = logging.getLogger("sensorium.dispatch")
 
@@ -115,6 +117,13 @@ class Dispatcher:
                 response = protocol.encode(target, result)
             except ModelUnavailable as missing:
                 raise self._unavailable(service, missing) from None
+            except DBAPIError as error:
+                if not contended(error):
+                    raise
+                # Another request's transaction got in this one's way: the client's retry
+                # (which the throttling error asks for) will find the way clear.
+                crowded = Overloaded("concurrent writes to the same resources")
+                raise self._throttled(service, crowded) from None
         except BaseException:
             if leave is not None:
                 leave()

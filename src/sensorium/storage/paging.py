@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sensorium.context import Scope
@@ -120,10 +120,11 @@ class Paginator:
             default=str,
         )
         order = listing.order
+        sortable = _byte_ordered(session, order)
         if token:
             after = self._position(session, binding, token, order)
-            query = query.where(_after(order, after, listing.descending))
-        ordered = [column.desc() if listing.descending else column.asc() for column in order]
+            query = query.where(_after(sortable, after, listing.descending))
+        ordered = [column.desc() if listing.descending else column.asc() for column in sortable]
         rows = session.execute(query.order_by(*ordered).limit(limit + 1)).all()
         # One entity per row comes back bare; several (an entity and joined columns) as a
         # tuple whose first member is the entity the order columns belong to.
@@ -160,9 +161,20 @@ class Paginator:
         return values
 
 
-def _after(
-    order: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], descending: bool
-) -> Any:
+def _byte_ordered(
+    session: Session, order: Sequence[InstrumentedAttribute[Any]]
+) -> list[ColumnElement[Any]]:
+    """The order's columns, text compared byte by byte as SQLite does (and Python sorts),
+    whatever collation a PostgreSQL database was created with."""
+    columns = [column.expression for column in order]
+    if session.get_bind().dialect.name != "postgresql":
+        return columns
+    return [
+        column.collate("C") if isinstance(column.type, String) else column for column in columns
+    ]
+
+
+def _after(order: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool) -> Any:
     """Rows strictly after ``values`` in lexicographic order over ``order``."""
     clauses = []
     for index, column in enumerate(order):

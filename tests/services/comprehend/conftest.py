@@ -10,5 +10,5 @@ from tests.conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
-def comprehend(server: LiveServer) -> Any:
+def comprehend(database: str, server: LiveServer) -> Any:
     return server.client("comprehend")

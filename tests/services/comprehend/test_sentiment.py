@@ -93,7 +93,7 @@ def test_empty_text_is_rejected_by_the_server(server: LiveServer) -> None:
         region_name="us-east-1",
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
-        config=Config(parameter_validation=False, retries={"max_attempts": 1}),
+        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
     )
     with pytest.raises(ClientError) as raised:
         unvalidated.detect_sentiment(Text="", LanguageCode="en")

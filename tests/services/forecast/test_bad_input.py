@@ -43,6 +43,15 @@ def test_bad_rows_fail_the_import_with_a_message(
     assert expected in job["Message"]
 
 
+def test_values_near_the_largest_double_import(server: LiveServer, forecast: Any) -> None:
+    text = "2020-01-01 00:00:00,1e308,a\n2020-01-01 01:00:00,1.7e308,a\n"
+    _, _, job = dataset_with_import(forecast, server, text)
+    assert job["Status"] == "ACTIVE", job.get("Message")
+    stats = job["FieldStatistics"]["target_value"]
+    assert stats["Count"] == 2 and "Max" in stats
+    assert "Avg" not in stats  # their sum overflows a double: no average rather than infinity
+
+
 def test_missing_object_fails_the_import(forecast: Any) -> None:
     dataset = forecast.create_dataset(
         DatasetName=unique("ds"),
@@ -119,3 +128,14 @@ def test_missing_resources_and_duplicates(forecast: Any) -> None:
     with pytest.raises(ClientError) as raised:
         forecast.create_dataset_group(DatasetGroupName=name, Domain="CUSTOM")
     assert raised.value.response["Error"]["Code"] == "ResourceAlreadyExistsException"
+
+
+def test_an_export_to_a_bucket_s3_could_not_have_is_refused(forecast: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        forecast.create_forecast_export_job(
+            ForecastExportJobName=unique("exp"),
+            ForecastArn="arn:aws:forecast:us-east-1:000000000000:forecast/none_here",
+            Destination={"S3Config": {"Path": f"s3://{'b' * 300}/out", "RoleArn": ROLE}},
+        )
+    assert raised.value.response["Error"]["Code"] == "InvalidInputException"
+    assert "Invalid bucket name" in raised.value.response["Error"]["Message"]

@@ -65,7 +65,7 @@ def p50(forecastquery: Any, forecast_arn: str, filters: dict[str, str]) -> np.nd
 
 
 @pytest.fixture(scope="module")
-def stores(server: LiveServer) -> tuple[str, str, str]:
+def stores(database: str, server: LiveServer) -> tuple[str, str, str]:
     """(group, forecast by item and store, forecast by item)."""
     forecast = server.client("forecast")
     group, _, job = dataset_with_import(forecast, server, store_csv(), schema=STORE_SCHEMA)

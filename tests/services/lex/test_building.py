@@ -12,7 +12,7 @@ from tests.services.lex.flowers import Bot, build, create_bot, define_flowers
 
 
 @pytest.fixture(scope="module")
-def lex(server: LiveServer) -> Any:
+def lex(database: str, server: LiveServer) -> Any:
     return server.client("lexv2-models")
 
 

@@ -14,17 +14,17 @@ from tests.services.lex.flowers import Bot, build, create_bot, define_flowers
 
 
 @pytest.fixture(scope="module")
-def models(server: LiveServer) -> Any:
+def models(database: str, server: LiveServer) -> Any:
     return server.client("lexv2-models")
 
 
 @pytest.fixture(scope="module")
-def runtime(server: LiveServer) -> Any:
+def runtime(database: str, server: LiveServer) -> Any:
     return server.client("lexv2-runtime")
 
 
 @pytest.fixture(scope="module")
-def flowers(models: Any) -> Iterator[Bot]:
+def flowers(database: str, models: Any) -> Iterator[Bot]:
     bot = create_bot(models)
     define_flowers(models, bot)
     described = build(models, bot)

@@ -16,7 +16,7 @@ VALUES = [{"sampleValue": {"value": "red"}}, {"sampleValue": {"value": "blue"}}]
 
 
 @pytest.fixture(scope="module")
-def lex(server: LiveServer) -> Any:
+def lex(database: str, server: LiveServer) -> Any:
     return server.client("lexv2-models")
 
 

@@ -13,7 +13,7 @@ from tests.services.lex.flowers import Bot, create_bot
 
 
 @pytest.fixture(scope="module")
-def lex(server: LiveServer) -> Any:
+def lex(database: str, server: LiveServer) -> Any:
     return server.client("lexv2-models")
 
 

@@ -20,7 +20,7 @@ def unpack(header: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def bot(server: LiveServer) -> Iterator[Bot]:
+def bot(database: str, server: LiveServer) -> Iterator[Bot]:
     lex = server.client("lexv2-models")
     made = create_bot(lex)
     define_flowers(lex, made)

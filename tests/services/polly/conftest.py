@@ -14,7 +14,7 @@ from tests.conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
-def polly(server: LiveServer) -> Any:
+def polly(database: str, server: LiveServer) -> Any:
     return server.client("polly")
 
 

@@ -131,6 +131,10 @@ def test_bad_requests(server: LiveServer, transcribe: Any) -> None:
         start(transcribe, uri, Settings={"VocabularyName": unique("no-such-vocabulary")})
     with pytest.raises(transcribe.exceptions.BadRequestException):
         start(transcribe, uri, OutputKey="only-a-key.json")
+    # The job's name after a 1024-character folder: longer than S3 allows a key to be.
+    with pytest.raises(transcribe.exceptions.BadRequestException) as raised:
+        start(transcribe, uri, OutputBucketName="results", OutputKey="k/" * 512)
+    assert "at most 1024 bytes" in raised.value.response["Error"]["Message"]
 
 
 def test_output_bucket_and_key(server: LiveServer, transcribe: Any) -> None:

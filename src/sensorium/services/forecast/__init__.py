@@ -41,7 +41,7 @@ def install(components: Components) -> ForecastService:
         training_device(settings.device),
         settings.deepar_steps,
     )
-    jobs.register(components.jobs, bench)
+    jobs.register(components.jobs, bench, gpu=settings.device == "cuda")
     service = ForecastService(
         components.database, components.jobs, components.paginator(ERRORS), components.blobs
     )

@@ -308,9 +308,11 @@ def _statistics(
                 stats.update(
                     Min=_number_text(float(numbers.min())),
                     Max=_number_text(float(numbers.max())),
-                    Avg=float(numbers.mean()),
-                    Stddev=float(numbers.std()),
                 )
+                with np.errstate(over="ignore", invalid="ignore"):
+                    moments = {"Avg": float(numbers.mean()), "Stddev": float(numbers.std())}
+                # Values near the largest double overflow their sum; JSON has no infinity.
+                stats.update({k: v for k, v in moments.items() if math.isfinite(v)})
         elif attribute["AttributeType"] == "timestamp" and present:
             stats.update(Min=min(present), Max=max(present))
         result[attribute["AttributeName"]] = stats

@@ -68,6 +68,7 @@ class Step(JobKind[Outcome]):
     the row's id); its job kind is ``forecast.<resource_kind>``."""
 
     resource_kind: ClassVar[str]
+    runs_network: ClassVar[bool] = False  # trains or runs the recurrent network
 
     def __init_subclass__(cls, *, resource_kind: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -135,9 +136,13 @@ class Step(JobKind[Outcome]):
             return found, data
 
 
-def register(jobs: JobSystem, bench: Workbench) -> None:
+def register(jobs: JobSystem, bench: Workbench, gpu: bool = False) -> None:
+    """``gpu``: the network was asked to run on a GPU (decided from the setting, not from
+    this machine: an API node without one still routes the steps to workers with one)."""
     for step in STEPS:
-        jobs.register(step(bench))
+        kind = step(bench)
+        kind.accelerated = gpu and step.runs_network
+        jobs.register(kind)
 
 
 def job_kind(resource_kind: str) -> str | None:
@@ -221,6 +226,8 @@ class Decision:
 
 
 class TrainStep(Step, resource_kind="predictor"):
+    runs_network = True
+
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
         training = self._training(job, row)
         metric = row.request.get("OptimizationMetric") or DEFAULT_METRIC
@@ -342,6 +349,8 @@ def _decide(
 
 
 class ForecastStep(Step, resource_kind="forecast"):
+    runs_network = True
+
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
         predictor, data = self.related_data(
             job, "predictor", row.request["PredictorArn"], "The predictor holds no model output."

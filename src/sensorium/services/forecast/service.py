@@ -229,7 +229,7 @@ class ForecastService:
             raise InvalidInputException(f"{path} is not an S3 path.")
         try:
             self.blobs.allow(ctx.scope, bucket)
-        except BlobAccessDenied as error:
+        except (BlobAccessDenied, InvalidBlobKey) as error:
             raise InvalidInputException(str(error)) from None
         return self._create_from(ctx, "export_job", params, "forecast", _active)
 

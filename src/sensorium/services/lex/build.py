@@ -136,6 +136,7 @@ class BuildKind(JobKind[Trained]):
     """Trains a locale in ``run``; the hooks mirror the job into the locale's status."""
 
     name = KIND
+    accelerated = True  # encoding every training example
 
     def __init__(self, service: BuildService) -> None:
         self.service = service

@@ -307,6 +307,7 @@ class TranscriptionKind(JobKind[dict[str, Any]]):
     """Runs a transcription; mirrors the job's state into the Transcribe job row."""
 
     name = KIND
+    accelerated = True
 
     def __init__(self, service: TranscriptionJobs) -> None:
         self.service = service
