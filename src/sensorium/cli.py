@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         action.add_argument("--services", help="comma-separated (default: every service)")
         action.set_defaults(run=run)
 
+    workers = commands.add_parser(
+        "workers", help="the durable-job workers on the Ray cluster (SENSORIUM_RAY_ADDRESS)"
+    )
+    workers.add_argument("action", nargs="?", choices=("status", "start", "stop"), default="status")
+    workers.set_defaults(run=_workers)
+
     from sensorium.services.rekognition.cli import add_commands as add_face_commands
 
     add_face_commands(commands)
@@ -163,6 +169,21 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,
     )
     return 0
+
+
+def _workers(args: argparse.Namespace) -> int:
+    from sensorium.config import Settings
+    from sensorium.server import access_log
+
+    settings = Settings()
+    if not settings.ray.address:
+        raise ConfigurationError("set SENSORIUM_RAY_ADDRESS to the Ray cluster's address")
+    try:
+        from sensorium.jobs import ray_workers
+    except ImportError:  # ray is not installed
+        return int(_missing_extra("cluster")(args))
+    access_log.configure("warning")
+    return ray_workers.command(settings, args.action)
 
 
 def _model_settings(args: argparse.Namespace) -> tuple[Any, list[str]]:

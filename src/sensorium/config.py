@@ -70,6 +70,20 @@ class JobSettings(BaseSettings):
     poll_seconds: float = Field(default=0.5, gt=0)
 
 
+class RaySettings(BaseSettings):
+    """Execution on a Ray cluster: durable jobs as Ray workers, heavy models as Ray Serve
+    deployments. Without an address everything runs in this process."""
+
+    model_config = _section("RAY_")
+
+    address: str | None = None  # e.g. "ray://head:10001" or "head:6379"; "auto": a local one
+    # Ray workers that claim and run durable jobs (each one process on the cluster).
+    job_workers: int = Field(default=2, ge=0)
+    # Models served as Ray Serve deployments instead of in this process, comma-separated.
+    serve_models: str = ""
+    serve_replicas: int = Field(default=1, ge=1)
+
+
 class AdmissionSettings(BaseSettings):
     """How much costly work runs at once (per model), how much may wait, for how long.
 
@@ -85,6 +99,24 @@ class AdmissionSettings(BaseSettings):
     # Calls a second each account may make (token bucket); 0: no limit.
     account_rate: float = Field(default=0.0, ge=0)
     account_burst: int = Field(default=20, ge=1)
+
+
+class FacesSettings(BaseSettings):
+    """Rekognition face search: exact below a collection size, approximate (HNSW, re-ranked
+    exactly) above it; snapshots of large collections' indexes under DATA_DIR/indexes."""
+
+    model_config = _section("FACES_")
+
+    # Collections with at least this many faces search an HNSW graph; smaller ones compare
+    # every face (bench/faces_scale.py: exact search stays under a millisecond below it).
+    ann_min_faces: int = Field(default=100_000, ge=1)
+    # Graph candidates re-ranked by exact distance (at least MaxFaces) and search breadth.
+    ann_candidates: int = Field(default=32, ge=1)
+    ann_expansion: int = Field(default=128, ge=1)
+    # A large collection's index is saved again after this many face changes.
+    snapshot_changes: int = Field(default=20_000, ge=1)
+    # Face changes (versions) kept in the change log that nodes catch up from.
+    log_versions: int = Field(default=100_000, ge=1)
 
 
 class PollySettings(BaseSettings):
@@ -134,6 +166,9 @@ class Settings(BaseSettings):
     port: int = DEFAULT_PORT
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None  # default: SQLite in the data directory
+    # Connections each process keeps to PostgreSQL (as many more in bursts); every node of a
+    # cluster holds up to twice this many, which its max_connections must allow for.
+    database_pool_size: int = Field(default=10, ge=1)
     max_body_bytes: int = 64 * 1024 * 1024
     # How long a client may pause while sending a body (one cut short of its length).
     body_idle_seconds: float = Field(default=20.0, gt=0)
@@ -149,7 +184,9 @@ class Settings(BaseSettings):
     s3: S3Settings = Field(default_factory=S3Settings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    ray: RaySettings = Field(default_factory=RaySettings)
     admission: AdmissionSettings = Field(default_factory=AdmissionSettings)
+    faces: FacesSettings = Field(default_factory=FacesSettings)
     polly: PollySettings = Field(default_factory=PollySettings)
     transcribe: TranscribeSettings = Field(default_factory=TranscribeSettings)
     comprehend: ComprehendSettings = Field(default_factory=ComprehendSettings)
@@ -181,7 +218,9 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
     "s3": S3Settings,
     "models": ModelSettings,
     "jobs": JobSettings,
+    "ray": RaySettings,
     "admission": AdmissionSettings,
+    "faces": FacesSettings,
     "polly": PollySettings,
     "transcribe": TranscribeSettings,
     "comprehend": ComprehendSettings,

@@ -69,6 +69,9 @@ class JobKind(abc.ABC, Generic[T]):
 
     name: ClassVar[str]  # "service.what", e.g. "transcribe.transcription"
     max_attempts: ClassVar[int | None] = None  # None: the configured default
+    # The work is much faster on a GPU: on a Ray cluster that has GPUs, only workers given
+    # one claim it (``jobs/ray_workers.py``). An instance may decide from its settings.
+    accelerated: bool = False
 
     @abc.abstractmethod
     def run(self, job: RunningJob) -> T:

@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -43,6 +44,7 @@ class JobSystem:
     ) -> None:
         self.queue = JobQueue(db, retry or RetryPolicy(), lease_seconds)
         self.kinds: dict[str, JobKind[Any]] = {}
+        self._claimed = self.kinds  # what this process's workers claim
         self.host = host or socket.gethostname()
         self.owner = owner_id(self.host, uuid.uuid4().hex[:8])
         self._workers = workers
@@ -62,8 +64,11 @@ class JobSystem:
             raise ValueError(f"a job kind named {kind.name!r} is already registered")
         self.kinds[kind.name] = kind
 
-    def start(self) -> None:
-        """Recover what dead local workers held, then start the worker threads."""
+    def start(self, claims: Callable[[JobKind[Any]], bool] | None = None) -> None:
+        """Recover what dead local workers held, then start the worker threads; they claim
+        the kinds ``claims`` accepts (default: every kind registered)."""
+        if claims is not None:
+            self._claimed = {name: kind for name, kind in self.kinds.items() if claims(kind)}
         expired = self.queue.expire_dead_local(self.host)
         if expired:
             log.info(
@@ -142,7 +147,7 @@ class JobSystem:
     def _work(self) -> None:
         while not self._stopping.is_set():
             try:
-                row = self.queue.claim(self.owner, self.kinds)
+                row = self.queue.claim(self.owner, self._claimed)
             except Exception:
                 log.exception("jobs: claiming failed")
                 row = None
