@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sensorium.models.faces import FacePipeline, load_image  # noqa: E402
-from sensorium.services.rekognition.vector_index import CollectionIndex, Snapshot  # noqa: E402
+from sensorium.services.rekognition.vector_index import CollectionIndex  # noqa: E402
+from sensorium.services.rekognition.vector_store import VectorStore  # noqa: E402
 from tests.conftest import CREDENTIALS, SHARED_DATA, LiveServer  # noqa: E402
 
 PHOTOS = [
@@ -58,14 +59,9 @@ def search_step(pipeline: FacePipeline, sizes: list[int], queries: int) -> list[
     rng = np.random.default_rng(0)
     for size in sizes:
         matrix = (rng.normal(size=(size, 128)) * std + mean).astype(np.float32)
-        index = CollectionIndex(128)
-        # The snapshot replace() would build, made directly (faster for a million rows).
-        index.snapshot = Snapshot(
-            np.arange(1, size + 1, dtype=np.int64),
-            np.full(size, -1, dtype=np.int64),
-            matrix,
-            np.einsum("ij,ij->i", matrix, matrix),
-        )
+        # Exact search (no graph): bench/faces_scale.py measures the approximate one.
+        pks = np.arange(1, size + 1, dtype=np.int64)
+        index = CollectionIndex(128, store=VectorStore(128, pks, matrix))
         ours, naive = [], []
         count = queries if size < 1_000_000 else max(queries // 4, 20)
         for i in range(count):

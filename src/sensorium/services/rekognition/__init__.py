@@ -38,14 +38,12 @@ def install(components: Components) -> RekognitionService:
     from sensorium.services.rekognition.collections import CollectionService
     from sensorium.services.rekognition.engine import FACE_MODEL, FaceEngine
     from sensorium.services.rekognition.errors import ERRORS
-    from sensorium.services.rekognition.faces import (
-        EMBEDDING_DIM,
-        FaceService,
-        count_faces,
-        load_entries,
-    )
+    from sensorium.services.rekognition.face_indexes import FaceIndexes
+    from sensorium.services.rekognition.face_log import FaceSource
+    from sensorium.services.rekognition.faces import EMBEDDING_DIM, FaceService, count_faces
+    from sensorium.services.rekognition.snapshots import Snapshots
     from sensorium.services.rekognition.users import UserService, count_users
-    from sensorium.services.rekognition.vector_index import VectorIndex
+    from sensorium.services.rekognition.vector_index import AnnParams
 
     components.operations.declare(SERVICES, ERRORS)
     components.operations.gate(
@@ -57,13 +55,28 @@ def install(components: Components) -> RekognitionService:
     database = components.database
     models_dir = components.settings.models.dir
     components.models.register(FACE_MODEL, lambda: FaceEngine(models_dir))
-    index = VectorIndex(EMBEDDING_DIM, lambda pk: load_entries(database, pk))
+    faces_settings = components.settings.faces
+    index = FaceIndexes(
+        EMBEDDING_DIM,
+        FaceSource(database),
+        AnnParams(
+            min_faces=faces_settings.ann_min_faces,
+            candidates=faces_settings.ann_candidates,
+            expansion=faces_settings.ann_expansion,
+            snapshot_changes=faces_settings.snapshot_changes,
+        ),
+        Snapshots(components.settings.data_dir / "indexes" / "rekognition", EMBEDDING_DIM),
+    )
+    components.shutdown_hooks.append(index.close)
 
     def counts(session: Session, collection_pk: int) -> tuple[int, int]:
         return count_faces(session, collection_pk), count_users(session, collection_pk)
 
     collections = CollectionService(database, paginator, FACE_MODEL_VERSION, counts, index.drop)
-    faces = FaceService(database, components.blobs, components.models, index, paginator)
+    faces = FaceService(
+        database, components.blobs, components.models, index, paginator,
+        faces_settings.log_versions,
+    )  # fmt: skip
     users = UserService(faces)
     handlers.register(components.operations, collections, faces, users)
     return RekognitionService(collections, faces, users)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sensorium.blobs import Buckets
 from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
-from sensorium.models.faces import FaceAnalysis, FacePipeline, LoadedImage, load_calibration
+from sensorium.models.faces import FaceAnalysis, LoadedImage, load_calibration
 from sensorium.models.registry import ModelRegistry
 from sensorium.services.rekognition import quality_filter, shapes
 from sensorium.services.rekognition.collections import find
@@ -23,11 +23,12 @@ from sensorium.services.rekognition.errors import (
     InvalidParameterException,
     ResourceNotFoundException,
 )
+from sensorium.services.rekognition.face_indexes import CollectionRef, FaceIndexes
+from sensorium.services.rekognition.face_log import Change, record
 from sensorium.services.rekognition.images import read_image
 from sensorium.services.rekognition.tables import Collection, FaceRow, UserRow
-from sensorium.services.rekognition.vector_index import Entry, VectorIndex
 from sensorium.storage.database import Database
-from sensorium.storage.owned import UNSCOPED, utcnow
+from sensorium.storage.owned import utcnow
 from sensorium.storage.paging import Listing, Paginator
 
 Shape = dict[str, Any]
@@ -53,21 +54,23 @@ class FaceService:
         db: Database,
         blobs: Buckets,
         models: ModelRegistry,
-        index: VectorIndex,
+        index: FaceIndexes,
         paginator: Paginator,
+        log_versions: int,
     ) -> None:
         self.db = db
         self.paginator = paginator
         self.blobs = blobs
         self.models = models
         self.index = index
+        self.log_versions = log_versions  # how many versions of face changes the log keeps
         self.calibration = load_calibration()
 
     # Shared helpers
 
     @property
-    def pipeline(self) -> FacePipeline:
-        return self.models.get(FACE_MODEL, FaceEngine).pipeline
+    def pipeline(self) -> FaceEngine:
+        return self.models.get(FACE_MODEL, FaceEngine)
 
     def image(self, ctx: RequestContext, image: Shape) -> RequestImage:
         loaded, data = read_image(self.blobs, ctx.scope, image)
@@ -171,9 +174,8 @@ class FaceService:
             else:
                 accepted.append(face)
 
-        self.index.collection(collection_pk)  # loaded before our rows exist
-        with self.index.lock, self.db.transaction(ctx.scope) as session:
-            self.collection(session, collection_id)  # still there
+        with self.db.transaction(ctx.scope) as session:
+            collection = self.collection(session, collection_id)  # still there
             existing = list(
                 session.scalars(
                     select(FaceRow)
@@ -219,17 +221,17 @@ class FaceService:
                 session.add(row)
                 rows.append(row)
             session.flush()
-            entries = [
-                Entry(row.id, None, face.embedding)
-                for row, face in zip(rows, accepted, strict=True)
+            changes = [
+                Change.add(row.id, face.embedding) for row, face in zip(rows, accepted, strict=True)
             ]
+            face_version = record(session, collection_pk, changes, self.log_versions)
+            ref = CollectionRef.of(collection)
             records = [
                 {"Face": _face(row), "FaceDetail": shapes.face_detail(face, w, h)}
                 for row, face in zip(rows, accepted, strict=True)
             ]
-        # Committed: now the faces become searchable.
-        with self.index.lock:
-            self.index.collection(collection_pk).add(entries)
+        # Committed: searchable here at once (other nodes catch up on their next search).
+        self.index.committed(ref, face_version, changes)
         return {"FaceRecords": records, "FaceModelVersion": version, "UnindexedFaces": unindexed}
 
     # ListFaces / DeleteFaces
@@ -272,39 +274,41 @@ class FaceService:
     def delete_faces(self, ctx: RequestContext, collection_id: str, face_ids: list[str]) -> Shape:
         deleted: list[str] = []
         failed: list[Shape] = []
-        with self.index.lock:
-            with self.db.transaction(ctx.scope) as session:
-                collection = find(session, collection_id)
-                found = {
-                    row.face_id: (row, owner)
-                    for row, owner in session.execute(
-                        select(FaceRow, UserRow.user_id)
-                        .outerjoin(UserRow, FaceRow.user_pk == UserRow.id)
-                        .where(
-                            FaceRow.collection_pk == collection.id,
-                            FaceRow.face_id.in_(face_ids),
-                        )
-                    ).tuples()
-                }
-                removed_pks: list[int] = []
-                for face_id in dict.fromkeys(face_ids):
-                    if face_id not in found:
-                        failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
-                        continue
-                    row, owner = found[face_id]
-                    if owner is not None:
-                        failed.append(
-                            {
-                                "FaceId": face_id,
-                                "UserId": owner,
-                                "Reasons": ["ASSOCIATED_TO_AN_EXISTING_USER"],
-                            }
-                        )
-                        continue
-                    session.delete(row)
-                    removed_pks.append(row.id)
-                    deleted.append(face_id)
-            self.index.collection(collection.id).remove(removed_pks)
+        with self.db.transaction(ctx.scope) as session:
+            collection = find(session, collection_id)
+            found = {
+                row.face_id: (row, owner)
+                for row, owner in session.execute(
+                    select(FaceRow, UserRow.user_id)
+                    .outerjoin(UserRow, FaceRow.user_pk == UserRow.id)
+                    .where(
+                        FaceRow.collection_pk == collection.id,
+                        FaceRow.face_id.in_(face_ids),
+                    )
+                ).tuples()
+            }
+            changes: list[Change] = []
+            for face_id in dict.fromkeys(face_ids):
+                if face_id not in found:
+                    failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
+                    continue
+                row, owner = found[face_id]
+                if owner is not None:
+                    failed.append(
+                        {
+                            "FaceId": face_id,
+                            "UserId": owner,
+                            "Reasons": ["ASSOCIATED_TO_AN_EXISTING_USER"],
+                        }
+                    )
+                    continue
+                session.delete(row)
+                changes.append(Change.remove(row.id))
+                deleted.append(face_id)
+            session.flush()
+            version = record(session, collection.id, changes, self.log_versions)
+            ref = CollectionRef.of(collection)
+        self.index.committed(ref, version, changes)
         result: Shape = {"DeletedFaces": deleted}
         if failed:
             result["UnsuccessfulFaceDeletions"] = failed
@@ -331,7 +335,7 @@ class FaceService:
                 )
             query = np.frombuffer(row.embedding, np.float32)
             matches = self._matches(
-                session, collection.id, query, max_faces, threshold, exclude=row.id
+                session, collection, query, max_faces, threshold, exclude=row.id
             )
         return {
             "SearchedFaceId": face_id,
@@ -362,7 +366,7 @@ class FaceService:
                 + ", ".join(why)
             )
         with self.db.reading(ctx.scope) as session:
-            matches = self._matches(session, collection.id, face.embedding, max_faces, threshold)
+            matches = self._matches(session, collection, face.embedding, max_faces, threshold)
         return {
             "SearchedFaceBoundingBox": shapes.bounding_box(face.box, loaded.width, loaded.height),
             "SearchedFaceConfidence": face.confidence,
@@ -373,7 +377,7 @@ class FaceService:
     def _matches(
         self,
         session: Session,
-        collection_pk: int,
+        collection: Collection,
         query: np.ndarray[Any, Any],
         max_faces: int | None,
         threshold: float | None,
@@ -381,7 +385,7 @@ class FaceService:
     ) -> list[Shape]:
         limit = max_faces or 4096
         cutoff = DEFAULT_THRESHOLD if threshold is None else threshold
-        nearest = self.index.collection(collection_pk).nearest(
+        nearest = self.index.collection(CollectionRef.of(collection)).nearest(
             query, limit + (1 if exclude is not None else 0), self.max_distance(cutoff)
         )
         nearest = [hit for hit in nearest if hit[0] != exclude][:limit]
@@ -405,18 +409,6 @@ class FaceService:
                 row, owner = rows[pk]
                 matches.append({"Similarity": score, "Face": _face(row, owner, with_user=True)})
         return matches
-
-
-def load_entries(db: Database, collection_pk: int) -> list[Entry]:
-    """Every face of a collection, for its search index (faces hang off the collection, whose
-    owner the caller checked)."""
-    with db.reading(UNSCOPED) as session:
-        rows = session.execute(
-            select(FaceRow.id, FaceRow.user_pk, FaceRow.embedding)
-            .where(FaceRow.collection_pk == collection_pk)
-            .order_by(FaceRow.id)
-        ).tuples()
-        return [Entry(pk, user, np.frombuffer(blob, np.float32)) for pk, user, blob in rows]
 
 
 def count_faces(session: Session, collection_pk: int) -> int:

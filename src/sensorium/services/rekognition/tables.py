@@ -1,10 +1,12 @@
-"""Rekognition's tables: collections, and the faces and users stored in them."""
+"""Rekognition's tables: collections, the faces and users stored in them, and the log of
+face changes that keeps every node's search index in step."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -29,6 +31,8 @@ class Collection(Owned, Base):
     collection_id: Mapped[str] = mapped_column(String(255))
     arn: Mapped[str] = mapped_column(String(512), unique=True)
     face_model_version: Mapped[str] = mapped_column(String(64))
+    # Raised by one in every transaction that changes its faces or their users (face_log).
+    face_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class FaceRow(Base):
@@ -65,3 +69,20 @@ class UserRow(Base):
     )
     user_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FaceChangeRow(Base):
+    """One face's change in one version of its collection: what a node applies to its index
+    to catch up. ``add`` carries the embedding, so a change is applied without reading
+    ``faces`` (whose row may be gone by then)."""
+
+    __tablename__ = "face_changes"
+
+    collection_pk: Mapped[int] = mapped_column(
+        ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    face_pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation: Mapped[str] = mapped_column(String(8))  # add, remove, user
+    user_pk: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

@@ -17,6 +17,8 @@ from sensorium.services.rekognition.errors import (
     ResourceNotFoundException,
     ServiceQuotaExceededException,
 )
+from sensorium.services.rekognition.face_indexes import CollectionRef
+from sensorium.services.rekognition.face_log import Change, record
 from sensorium.services.rekognition.faces import FaceService, invalid
 from sensorium.services.rekognition.tables import Collection, FaceRow, UserRow
 from sensorium.storage.paging import Listing
@@ -47,16 +49,24 @@ class UserService:
         return {}
 
     def delete_user(self, ctx: RequestContext, collection_id: str, user_id: str) -> Shape:
-        with self.faces.index.lock:
-            with self.db.transaction(ctx.scope) as session:
-                collection = find(session, collection_id)
-                user = _user(session, collection, user_id)
-                face_pks = list(session.scalars(select(FaceRow.id).filter_by(user_pk=user.id)))
-                for row in session.scalars(select(FaceRow).filter_by(user_pk=user.id)):
-                    row.user_pk = None
-                session.delete(user)
-            self.faces.index.collection(collection.id).set_user(face_pks, None)
+        with self.db.transaction(ctx.scope) as session:
+            collection = find(session, collection_id)
+            user = _user(session, collection, user_id)
+            changes = []
+            for row in session.scalars(select(FaceRow).filter_by(user_pk=user.id)):
+                row.user_pk = None
+                changes.append(Change.user(row.id, None))
+            session.delete(user)
+            session.flush()
+            version = self._record(session, collection, changes)
+            ref = CollectionRef.of(collection)
+        self.faces.index.committed(ref, version, changes)
         return {}
+
+    def _record(
+        self, session: Session, collection: Collection, changes: list[Change]
+    ) -> int | None:
+        return record(session, collection.id, changes, self.faces.log_versions)
 
     def list_users(
         self, ctx: RequestContext, collection_id: str, max_results: int | None, token: str | None
@@ -84,58 +94,61 @@ class UserService:
         cutoff = ASSOCIATE_THRESHOLD if threshold is None else threshold
         associated: list[Shape] = []
         failed: list[Shape] = []
-        with self.faces.index.lock:
-            with self.db.transaction(ctx.scope) as session:
-                collection = self.faces.collection(session, collection_id)
-                user = _user(session, collection, user_id)
-                members = list(session.scalars(select(FaceRow).filter_by(user_pk=user.id)))
-                known = [np.frombuffer(row.embedding, np.float32) for row in members]
-                rows = _faces_by_id(session, collection, face_ids)
-                owners = _owners(session, rows.values())
-                new_pks: list[int] = []
-                for face_id in dict.fromkeys(face_ids):
-                    row = rows.get(face_id)
-                    if row is None:
-                        failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
-                        continue
-                    if row.user_pk == user.id:
-                        associated.append({"FaceId": face_id})
-                        continue
-                    if row.user_pk is not None:
+        with self.db.transaction(ctx.scope) as session:
+            collection = self.faces.collection(session, collection_id)
+            user = _user(session, collection, user_id)
+            members = list(session.scalars(select(FaceRow).filter_by(user_pk=user.id)))
+            known = [np.frombuffer(row.embedding, np.float32) for row in members]
+            rows = _faces_by_id(session, collection, face_ids)
+            owners = _owners(session, rows.values())
+            new_pks: list[int] = []
+            for face_id in dict.fromkeys(face_ids):
+                row = rows.get(face_id)
+                if row is None:
+                    failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
+                    continue
+                if row.user_pk == user.id:
+                    associated.append({"FaceId": face_id})
+                    continue
+                if row.user_pk is not None:
+                    failed.append(
+                        {
+                            "FaceId": face_id,
+                            "UserId": owners.get(row.user_pk, ""),
+                            "Reasons": ["ASSOCIATED_TO_A_DIFFERENT_USER"],
+                        }
+                    )
+                    continue
+                embedding = np.frombuffer(row.embedding, np.float32)
+                if known:
+                    score = max(
+                        self.faces.similarity(float(np.linalg.norm(embedding - other)))
+                        for other in known
+                    )
+                    if score < cutoff:
                         failed.append(
                             {
                                 "FaceId": face_id,
-                                "UserId": owners.get(row.user_pk, ""),
-                                "Reasons": ["ASSOCIATED_TO_A_DIFFERENT_USER"],
+                                "UserId": user_id,
+                                "Confidence": score,
+                                "Reasons": ["LOW_MATCH_CONFIDENCE"],
                             }
                         )
                         continue
-                    embedding = np.frombuffer(row.embedding, np.float32)
-                    if known:
-                        score = max(
-                            self.faces.similarity(float(np.linalg.norm(embedding - other)))
-                            for other in known
-                        )
-                        if score < cutoff:
-                            failed.append(
-                                {
-                                    "FaceId": face_id,
-                                    "UserId": user_id,
-                                    "Confidence": score,
-                                    "Reasons": ["LOW_MATCH_CONFIDENCE"],
-                                }
-                            )
-                            continue
-                    if len(members) + len(new_pks) >= FACES_PER_USER:
-                        raise ServiceQuotaExceededException(
-                            f"A user can have at most {FACES_PER_USER} faces.",
-                        )
-                    row.user_pk = user.id
-                    known.append(embedding)
-                    new_pks.append(row.id)
-                    associated.append({"FaceId": face_id})
-                status = "ACTIVE" if known else "CREATED"
-            self.faces.index.collection(collection.id).set_user(new_pks, user.id)
+                if len(members) + len(new_pks) >= FACES_PER_USER:
+                    raise ServiceQuotaExceededException(
+                        f"A user can have at most {FACES_PER_USER} faces.",
+                    )
+                row.user_pk = user.id
+                known.append(embedding)
+                new_pks.append(row.id)
+                associated.append({"FaceId": face_id})
+            status = "ACTIVE" if known else "CREATED"
+            session.flush()
+            changes = [Change.user(pk, user.id) for pk in new_pks]
+            version = self._record(session, collection, changes)
+            ref = CollectionRef.of(collection)
+        self.faces.index.committed(ref, version, changes)
         result: Shape = {"AssociatedFaces": associated, "UserStatus": status}
         if failed:
             result["UnsuccessfulFaceAssociations"] = failed
@@ -146,32 +159,34 @@ class UserService:
     ) -> Shape:
         removed: list[Shape] = []
         failed: list[Shape] = []
-        with self.faces.index.lock:
-            with self.db.transaction(ctx.scope) as session:
-                collection = find(session, collection_id)
-                user = _user(session, collection, user_id)
-                rows = _faces_by_id(session, collection, face_ids)
-                owners = _owners(session, rows.values())
-                pks: list[int] = []
-                for face_id in dict.fromkeys(face_ids):
-                    row = rows.get(face_id)
-                    if row is None:
-                        failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
-                    elif row.user_pk != user.id:
-                        entry: Shape = {
-                            "FaceId": face_id,
-                            "Reasons": ["ASSOCIATED_TO_A_DIFFERENT_USER"],
-                        }
-                        if row.user_pk is not None:
-                            entry["UserId"] = owners.get(row.user_pk, "")
-                        failed.append(entry)
-                    else:
-                        row.user_pk = None
-                        pks.append(row.id)
-                        removed.append({"FaceId": face_id})
-                session.flush()
-                status = _status(session, user)
-            self.faces.index.collection(collection.id).set_user(pks, None)
+        with self.db.transaction(ctx.scope) as session:
+            collection = find(session, collection_id)
+            user = _user(session, collection, user_id)
+            rows = _faces_by_id(session, collection, face_ids)
+            owners = _owners(session, rows.values())
+            pks: list[int] = []
+            for face_id in dict.fromkeys(face_ids):
+                row = rows.get(face_id)
+                if row is None:
+                    failed.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
+                elif row.user_pk != user.id:
+                    entry: Shape = {
+                        "FaceId": face_id,
+                        "Reasons": ["ASSOCIATED_TO_A_DIFFERENT_USER"],
+                    }
+                    if row.user_pk is not None:
+                        entry["UserId"] = owners.get(row.user_pk, "")
+                    failed.append(entry)
+                else:
+                    row.user_pk = None
+                    pks.append(row.id)
+                    removed.append({"FaceId": face_id})
+            session.flush()
+            status = _status(session, user)
+            changes = [Change.user(pk, None) for pk in pks]
+            version = self._record(session, collection, changes)
+            ref = CollectionRef.of(collection)
+        self.faces.index.committed(ref, version, changes)
         result: Shape = {"DisassociatedFaces": removed, "UserStatus": status}
         if failed:
             result["UnsuccessfulFaceDisassociations"] = failed
@@ -263,12 +278,10 @@ class UserService:
     ) -> list[Shape]:
         """A user's similarity is that of its closest associated face to any query face."""
         cutoff = SEARCH_THRESHOLD if threshold is None else threshold
-        index = self.faces.index.collection(collection.id)
+        index = self.faces.index.collection(CollectionRef.of(collection))
         best: dict[int, float] = {}
         for query in queries:
-            for _, user_pk, distance in index.nearest(
-                query, len(index.snapshot), self.faces.max_distance(cutoff)
-            ):
+            for _, user_pk, distance in index.nearest(query, None, self.faces.max_distance(cutoff)):
                 if user_pk is None or user_pk == exclude_user:
                     continue
                 score = self.faces.similarity(distance)
@@ -343,5 +356,7 @@ def _owners(session: Session, rows: Any) -> dict[int, str]:
     if not pks:
         return {}
     return dict(
-        session.execute(select(UserRow.id, UserRow.user_id).where(UserRow.id.in_(pks))).tuples()
+        session.execute(select(UserRow.id, UserRow.user_id).where(UserRow.id.in_(pks)))
+        .tuples()
+        .all()
     )
