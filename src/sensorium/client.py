@@ -14,9 +14,18 @@ def default_endpoint() -> str:
     return Settings().endpoint
 
 
-def client(service: str, endpoint: str, data_dir: Path | None = None) -> Any:
+def client(
+    service: str,
+    endpoint: str,
+    data_dir: Path | None = None,
+    *,
+    retries: dict[str, Any] | None = None,
+    connections: int = 10,
+) -> Any:
     """A boto3 client: AWS_* credentials from the environment if set (as boto3 reads them),
-    else the server's own (the configured or generated key pair of its data directory)."""
+    else the server's own (the configured or generated key pair of its data directory).
+    ``retries``: botocore's retry configuration (3 attempts by default); ``connections``:
+    how many requests it may have open at once (threads sharing it)."""
     import boto3
     from botocore.config import Config
 
@@ -34,5 +43,9 @@ def client(service: str, endpoint: str, data_dir: Path | None = None) -> Any:
         region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
         aws_access_key_id=key_id,
         aws_secret_access_key=secret,
-        config=Config(retries={"max_attempts": 3}, read_timeout=300),
+        config=Config(
+            retries=retries or {"max_attempts": 3},
+            read_timeout=300,
+            max_pool_connections=connections,
+        ),
     )

@@ -2,6 +2,10 @@
 
 Every model is an implementation of ``Model`` (load, then predict through its own methods);
 the registry loads them lazily and thread-safely, and reports readiness for ``/ready``.
+
+A ``Servable`` model may run elsewhere: the registry hands the services the same object,
+connected to a ``Runtime`` instead of loaded, when the settings name it (one adapter per
+runtime: ``models/ray_serve.py`` for Ray Serve).
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ import contextlib
 import importlib.util
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from sensorium.errors import ModelUnavailable
+from sensorium.errors import ConfigurationError, ModelUnavailable
+
+if TYPE_CHECKING:
+    from sensorium.config import RaySettings
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +43,69 @@ class Model(abc.ABC):
 
 
 M = TypeVar("M", bound=Model)
+Request = TypeVar("Request")
+Result = TypeVar("Result")
+
+
+class Servable(Model, Generic[Request, Result]):
+    """A model that can run in another process: all its inference goes through ``infer``,
+    whose requests and results are picklable (numpy arrays, dataclasses).
+
+    Its typed methods build a request and call :meth:`run`. In this process ``run`` calls
+    ``infer`` on the loaded model; once connected to a runtime it sends the request there,
+    and this object loads nothing.
+    """
+
+    # How many requests one ``infer`` call may take (a runtime batches requests that arrive
+    # together up to this); 1 for a model that computes a batch no faster than one by one.
+    max_batch_size: int = 1
+    _remote: Callable[[Request], Result] | None = None
+
+    @abc.abstractmethod
+    def infer(self, requests: Sequence[Request]) -> list[Result]:
+        """One result per request, in order."""
+
+    def connect(self, remote: Callable[[Request], Result]) -> None:
+        self._remote = remote
+
+    def run(self, request: Request) -> Result:
+        if self._remote is not None:
+            return self._remote(request)
+        return self.infer([request])[0]
+
+
+class Runtime(Protocol):
+    """Where some models run instead of this process (Ray Serve deployments)."""
+
+    def serves(self, name: str) -> bool: ...
+
+    def capacity(self, name: str) -> int:
+        """How many requests the model works on at once (its replicas)."""
+        ...
+
+    def serve(
+        self, name: str, factory: Callable[[], Model], max_batch_size: int
+    ) -> Callable[[Any], Any]:
+        """Deploy ``factory``'s model (a ``Servable``), or find it deployed; the function
+        that sends it one request and returns its result."""
+        ...
+
+
+def runtime(settings: RaySettings) -> Runtime | None:
+    """The runtime the settings ask for: Ray Serve when a cluster and models are named."""
+    names = {name.strip() for name in settings.serve_models.split(",") if name.strip()}
+    if not names:
+        return None
+    if not settings.address:
+        raise ConfigurationError("SENSORIUM_RAY_SERVE_MODELS needs SENSORIUM_RAY_ADDRESS")
+    try:
+        from sensorium.models.ray_serve import RayServe
+    except ImportError as missing:
+        raise ConfigurationError(
+            f"SENSORIUM_RAY_SERVE_MODELS needs Ray Serve ({missing}): "
+            "pip install 'sensorium[cluster]'"
+        ) from missing
+    return RayServe(settings.address, names, settings.serve_replicas)
 
 
 def best_device() -> str:
@@ -55,8 +126,9 @@ def package_dir(package: str) -> Path:
 
 
 class ModelRegistry:
-    def __init__(self, device: str | None = None) -> None:
+    def __init__(self, device: str | None = None, runtime: Runtime | None = None) -> None:
         self._device = device
+        self._runtime = runtime
         self._factories: dict[str, Callable[[], Model]] = {}
         self._loaded: dict[str, Model] = {}
         self._failed: dict[str, str] = {}
@@ -64,6 +136,8 @@ class ModelRegistry:
         # imports unsafely when two threads load models at once. Loaded models are served
         # without taking it.
         self._lock = threading.RLock()
+        # A model served elsewhere takes a lock of its own: it may wait long for its runtime.
+        self._serving: dict[str, threading.Lock] = {}
 
     @property
     def device(self) -> str:
@@ -87,16 +161,25 @@ class ModelRegistry:
     def _instance(self, name: str) -> Model:
         model = self._loaded.get(name)
         if model is None:
-            with self._lock:
+            lock = self._serving.setdefault(name, threading.Lock()) if self._served(name) else None
+            with lock or self._lock:
                 model = self._loaded.get(name)
                 if model is None:
                     model = self._load(name)
         return model
 
     def _load(self, name: str) -> Model:
+        factory = self._factories[name]
         try:
-            model = self._factories[name]()
-            model.load(self.device)
+            model = factory()
+            if self._runtime is not None and self._runtime.serves(name):
+                if not isinstance(model, Servable):
+                    raise ConfigurationError(f"{type(model).__name__} cannot run elsewhere")
+                model.connect(self._runtime.serve(name, factory, model.max_batch_size))
+                where = f"{type(self._runtime).__name__} ({self.capacity(name)} at once)"
+            else:
+                model.load(self.device)
+                where = self.device
         except Exception as error:
             reason = str(error) or type(error).__name__
             self._failed[name] = reason
@@ -104,14 +187,40 @@ class ModelRegistry:
             raise ModelUnavailable(name, reason) from error
         self._loaded[name] = model
         self._failed.pop(name, None)
-        log.info("loaded model %s on %s", name, self.device)
+        log.info("loaded model %s on %s", name, where)
         return model
 
+    def _served(self, name: str) -> bool:
+        return self._runtime is not None and self._runtime.serves(name)
+
+    def capacity(self, name: str) -> int:
+        """How many requests model ``name`` works on at once: 1 in this process (each
+        inference uses every core), its replicas when a runtime serves it."""
+        return self._runtime.capacity(name) if self._runtime and self._served(name) else 1
+
     def preload(self) -> None:
-        """Load every registered model now (the server does this in the background)."""
+        """Load every registered model now (the server does this in the background). Each
+        model served elsewhere connects in a thread of its own, retried until its runtime
+        answers (the cluster may come up after the server)."""
         for name in list(self._factories):
+            if self._served(name):
+                threading.Thread(
+                    target=self._keep_trying, args=(name,), name=f"serve-{name}", daemon=True
+                ).start()
+                continue
             with contextlib.suppress(ModelUnavailable):  # logged; /ready says why
                 self._instance(name)
+
+    def _keep_trying(self, name: str, longest: float = 60.0) -> None:
+        delay = 1.0
+        while name not in self._loaded:
+            try:
+                self._instance(name)
+            except ModelUnavailable as error:
+                if isinstance(error.__cause__, ConfigurationError):
+                    return  # no retry mends it; /ready says why
+                time.sleep(delay)
+                delay = min(longest, delay * 2)
 
     def has(self, name: str) -> bool:
         return name in self._factories
