@@ -262,6 +262,26 @@ def test_polly_bounds_what_one_request_may_cost(loaded: LiveServer) -> None:
 # Accounts
 
 
+def test_text_with_a_nul_character_is_refused_on_every_backend(
+    database: str, server: LiveServer
+) -> None:
+    """PostgreSQL stores no U+0000: no backend does, and the client is told so."""
+    lex = server.client("lexv2-models")
+    bot = {
+        "roleArn": "arn:aws:iam::123456789012:role/lex",
+        "dataPrivacy": {"childDirected": False},
+        "idleSessionTTLInSeconds": 300,
+    }
+    assert refused(lex.create_bot, botName="Nul", description="a\x00b", **bot) == (
+        400,
+        "ValidationException",
+    )
+    literal = "backslash \\u0000 typed out"  # the six characters, not the character
+    created = lex.create_bot(botName="NotNul", description=literal, **bot)
+    assert lex.describe_bot(botId=created["botId"])["description"] == literal
+    lex.delete_bot(botId=created["botId"])
+
+
 def test_one_account_cannot_use_another_accounts_bucket(loaded: LiveServer) -> None:
     clip = shared_data("speech", "librivox", "sense_and_sensibility_01_austen_64kb-0880.wav")
     folder = loaded.data_dir / "s3" / "first-account-media"

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import StatementError
 from starlette.concurrency import run_in_threadpool
 
 from sensorium.admission import Admission, Overloaded
@@ -117,7 +117,10 @@ class Dispatcher:
                 response = protocol.encode(target, result)
             except ModelUnavailable as missing:
                 raise self._unavailable(service, missing) from None
-            except DBAPIError as error:
+            except StatementError as error:
+                if isinstance(error.orig, ServiceError):
+                    # A check made while the statement was built (text it cannot store).
+                    raise error.orig from None
                 if not contended(error):
                     raise
                 # Another request's transaction got in this one's way: the client's retry

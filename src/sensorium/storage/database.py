@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sensorium.context import Scope
+from sensorium.errors import ValidationError
 from sensorium.storage.owned import SCOPE_KEY, SessionScope
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -117,10 +119,36 @@ def _scope_lock(scope: Scope) -> int:
 def _json(value: Any) -> str:
     """JSON columns hold standard JSON on every backend: PostgreSQL refuses NaN and infinity
     (which Python's json writes by default), so SQLite must not take them either."""
-    return json.dumps(value, allow_nan=False)
+    encoded = json.dumps(value, allow_nan=False)
+    if "\\u0000" in encoded and _ESCAPED_NUL.search(encoded):
+        raise _unstorable()
+    return encoded
+
+
+# PostgreSQL can store no U+0000 in text or JSON (psycopg refuses it before sending), so no
+# backend stores it: one answer on both, a validation error instead of a failed statement.
+_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _unstorable() -> ValidationError:
+    return ValidationError(["text containing the NUL character (U+0000) cannot be stored"])
+
+
+def _refuse_nul(_connection: Any, _cursor: Any, _statement: str, parameters: Any, *_: Any) -> None:
+    rows = parameters if isinstance(parameters, list) else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise _unstorable()
 
 
 def _create_engine(url: str, pool_size: int) -> Engine:
+    engine = _backend_engine(url, pool_size)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+def _backend_engine(url: str, pool_size: int) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(
             url,
