@@ -153,11 +153,19 @@ class LiveServer:
     def wait_ready(self, timeout: float = 300) -> LiveServer:
         """Until every model is loaded (benchmarks: the background preload would compete)."""
         deadline = time.monotonic() + timeout
-        while httpx.get(f"{self.endpoint}/ready", timeout=5).status_code != 200:
+        while not self._answers_ready():
             if time.monotonic() > deadline:
                 raise RuntimeError(f"models did not load:\n{self.log()}")
             time.sleep(0.5)
         return self
+
+    def _answers_ready(self) -> bool:
+        # A model's import can hold the interpreter's lock for seconds while it loads, and
+        # the answer waits for it: a slow answer is a "not yet".
+        try:
+            return httpx.get(f"{self.endpoint}/ready", timeout=5).status_code == 200
+        except httpx.TimeoutException:
+            return False
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

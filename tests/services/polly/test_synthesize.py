@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -103,6 +104,17 @@ def test_word_marks_one_per_word_in_order(polly: Any) -> None:
     assert times == sorted(times) and len(set(times)) == len(times)
     assert times[-1] < pcm_seconds(speak(polly, text)) * 1000
     assert len(sentences) == 2 and sentences[1]["time"] > times[4]
+
+
+def test_speech_marks_are_compact_json_lines_as_polly_writes_them(polly: Any) -> None:
+    # {"time":0,"type":"word",...}: client code splits these lines on whitespace.
+    lines = speak(polly, "Café au lait.", OutputFormat="json", SpeechMarkTypes=["word"])
+    found = lines.decode().splitlines()
+    assert found and all(" " not in line.split('"value":')[0] for line in found)
+    compact = [
+        json.dumps(json.loads(line), separators=(",", ":"), ensure_ascii=False) for line in found
+    ]
+    assert found == compact
 
 
 def test_word_marks_offsets_are_bytes_for_non_ascii(polly: Any) -> None:

@@ -67,6 +67,8 @@ def test_every_media_format(server: LiveServer, transcribe: Any, name: str) -> N
     document = transcript_of(server, job)
     assert job["MediaSampleRateHertz"] == FORMATS[name][2]
     assert job["MediaFormat"] == name
+    # AWS answers Settings even when the request set none.
+    assert job["Settings"] == {"ChannelIdentification": False, "ShowAlternatives": False}
     text = document["results"]["transcripts"][0]["transcript"]
     errors, _words = word_errors("go forward ten meters", text)
     assert errors <= 1, (name, text)

@@ -122,7 +122,7 @@ class Synthesizer:
         if prepared.output_format == "json":
             for piece in pieces:
                 lines = [
-                    json.dumps(mark.as_dict(), ensure_ascii=False) + "\n"
+                    json.dumps(mark.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
                     for mark in piece.marks
                     if mark.type in prepared.mark_types
                 ]

@@ -102,6 +102,7 @@ def _listing(
 
 def _job(row: TranscriptionJobRow) -> Params:
     request: dict[str, Any] = row.request
+    settings = request.get("Settings", {})
     job: Params = {
         "TranscriptionJobName": row.name,
         "TranscriptionJobStatus": row.status,
@@ -126,6 +127,8 @@ def _job(row: TranscriptionJobRow) -> Params:
     if row.identified_language_score is not None:
         job["IdentifiedLanguageScore"] = row.identified_language_score
     job.update({key: request[key] for key in _ECHOED if key in request})
+    # AWS always answers these two, false when the request left them out.
+    job["Settings"] = {"ChannelIdentification": False, "ShowAlternatives": False, **settings}
     return job
 
 
