@@ -169,6 +169,18 @@ class UnrecognizedClientException(AuthError): ...
 class InvalidSignatureException(AuthError): ...
 
 
+class RequestTimeSkewed(InvalidSignatureException):
+    """A signature dated too far from the server's clock (S3 names it apart)."""
+
+    code = "InvalidSignatureException"
+
+
+class PayloadHashMismatch(InvalidSignatureException):
+    """An ``x-amz-content-sha256`` that is not the body's (S3 names it apart)."""
+
+    code = "InvalidSignatureException"
+
+
 COMMON_ERRORS: frozenset[str] = frozenset(
     cls.code
     for cls in (

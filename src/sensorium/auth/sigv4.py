@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -22,6 +22,8 @@ from sensorium.errors import (
     IncompleteSignatureException,
     InvalidSignatureException,
     MissingAuthenticationTokenException,
+    PayloadHashMismatch,
+    RequestTimeSkewed,
     UnrecognizedClientException,
 )
 from sensorium.protocol.wire import WireRequest
@@ -74,6 +76,11 @@ def verify(
 ) -> Principal:
     header = request.headers.get("authorization")
     if not header:
+        if "Signature=" in request.query:
+            raise MissingAuthenticationTokenException(
+                "Query-string (presigned URL) authentication is not supported yet: sign "
+                "the request in its Authorization header."
+            )
         raise MissingAuthenticationTokenException("Missing Authentication Token")
     match = _AUTHORIZATION.fullmatch(header.strip())
     scope = read_scope(request)
@@ -88,7 +95,7 @@ def verify(
     stamp = _request_time(request)
     current = now or dt.datetime.now(dt.UTC)
     if abs(current - stamp) > MAX_SKEW:
-        raise InvalidSignatureException(
+        raise RequestTimeSkewed(
             f"Signature expired: {stamp:%Y%m%dT%H%M%SZ} is now earlier than "
             f"{current - MAX_SKEW:%Y%m%dT%H%M%SZ} ({current:%Y%m%dT%H%M%SZ} - 15 min.)"
             if stamp < current
@@ -136,7 +143,7 @@ def _check_payload_hash(request: WireRequest) -> None:
     if claimed is None or claimed == UNSIGNED_PAYLOAD or claimed.startswith("STREAMING-"):
         return
     if claimed.lower() != hashlib.sha256(request.body).hexdigest():
-        raise InvalidSignatureException(
+        raise PayloadHashMismatch(
             "The provided x-amz-content-sha256 header does not match what was computed.",
         )
 
@@ -154,7 +161,8 @@ def _signature(
         url += "?" + request.query
     aws_request = AWSRequest(method=request.method, url=url, headers=headers, data=request.body)
     aws_request.context["timestamp"] = f"{stamp:%Y%m%dT%H%M%SZ}"
-    signer = SigV4Auth(
+    # S3 signs the path as sent (no normalising, no second encoding), other services do not.
+    signer = (S3SigV4Auth if scope.service == "s3" else SigV4Auth)(
         Credentials(key.access_key_id, key.secret_access_key, key.session_token),
         scope.service,
         scope.region,

@@ -77,6 +77,22 @@ class Buckets:
                 f"Access Denied: the bucket {bucket} belongs to another account."
             )
 
+    def owner(self, bucket: str) -> str | None:
+        """The account that owns ``bucket``, claiming nothing; ``None`` when unclaimed."""
+        with self._lock:
+            known = self._owners.get(bucket)
+        return known if known is not None else self._stored_owner(bucket)
+
+    def owned_by(self, account_id: str) -> list[tuple[str, dt.datetime]]:
+        """The buckets ``account_id`` owns (name, when claimed), by name."""
+        with self.db.reading(UNSCOPED) as session:
+            rows = session.execute(
+                select(BucketOwner.name, BucketOwner.created_at)
+                .where(BucketOwner.account_id == account_id)
+                .order_by(BucketOwner.name)
+            )
+            return [(name, created) for name, created in rows]
+
     def _owner(self, bucket: str, claimant: str) -> str:
         with self._lock:
             known = self._owners.get(bucket)

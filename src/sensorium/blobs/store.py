@@ -90,7 +90,11 @@ class LocalBuckets(BlobStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
         partial.write_bytes(data)
-        os.replace(partial, path)  # readers see the old object or the new one, never half
+        try:
+            os.replace(partial, path)  # readers see the old object or the new one, never half
+        except OSError:
+            partial.unlink(missing_ok=True)  # e.g. the key is the folder of other keys
+            raise
 
     def exists(self, bucket: str, key: str) -> bool:
         return self.path(bucket, key).is_file()

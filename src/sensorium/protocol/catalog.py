@@ -28,6 +28,7 @@ SERVED_SERVICES = (
     "transcribe",
     "forecast",
     "forecastquery",
+    "s3",
 )
 
 

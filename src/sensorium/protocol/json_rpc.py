@@ -42,7 +42,9 @@ class JsonRpcProtocol(WireProtocol):
             200, {"Content-Type": self._content_type(target.service)}, jsonio.dump(payload)
         )
 
-    def encode_error(self, service: Service | None, error: ServiceError) -> WireResponse:
+    def encode_error(
+        self, service: Service | None, error: ServiceError, request_id: str = ""
+    ) -> WireResponse:
         body: dict[str, Any] = {"__type": error.code, "message": error.message}
         body.update(error.fields)
         headers = {

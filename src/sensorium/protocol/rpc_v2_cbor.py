@@ -58,7 +58,9 @@ class RpcV2CborProtocol(WireProtocol):
         payload = values.encode(shape, result, "cbor") if shape is not None else {}
         return WireResponse(200, dict(_HEADERS), cbor2.dumps(payload, datetime_as_timestamp=True))
 
-    def encode_error(self, service: Service | None, error: ServiceError) -> WireResponse:
+    def encode_error(
+        self, service: Service | None, error: ServiceError, request_id: str = ""
+    ) -> WireResponse:
         body: dict[str, Any] = {"__type": error.code, "message": error.message}
         body.update(error.fields)
         return WireResponse(error_status(service, error), dict(_HEADERS), cbor2.dumps(body))

@@ -51,6 +51,7 @@ class WireProtocol(abc.ABC):
     """One AWS wire protocol: find the target, decode the input, encode the output/errors."""
 
     name: str
+    request_id_header = "x-amzn-RequestId"
 
     @abc.abstractmethod
     def claims(self, request: WireRequest) -> bool:
@@ -69,7 +70,9 @@ class WireProtocol(abc.ABC):
         """The HTTP response for a handler's result."""
 
     @abc.abstractmethod
-    def encode_error(self, service: Service | None, error: ServiceError) -> WireResponse:
+    def encode_error(
+        self, service: Service | None, error: ServiceError, request_id: str = ""
+    ) -> WireResponse:
         """The HTTP response for an error, as this protocol encodes errors."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -102,23 +103,25 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
     async def aws(request: Request) -> Response:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
+        head = WireRequest(
+            method=request.method,
+            raw_path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
+            query=request.scope.get("query_string", b"").decode("latin-1"),
+            headers=request.headers,
+            body=b"",
+        )
         try:
             body = await read_body(request, limit, settings.body_idle_seconds)
         except ServiceError as refused:
-            _log(request_id, "-", "-", "-", refused.status or 400, started, refused.code)
-            return _error(refused, request_id)
+            rejection = dispatcher.refuse(head, refused, request_id)
+            _log(request_id, "-", "-", "-", rejection.response.status, started, refused.code)
+            return _to_starlette(rejection.response, request_id)
         except ClientGone:
             log.info("request %s: the client disconnected before sending its body", request_id)
             _log(request_id, "-", "-", "-", 499, started, "ClientDisconnected")
             return Response(status_code=499)
         received = time.perf_counter()
-        wire = WireRequest(
-            method=request.method,
-            raw_path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
-            query=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=request.headers,
-            body=body,
-        )
+        wire = dataclasses.replace(head, body=body)
         outcome = await dispatcher.dispatch(wire, request_id)
 
         def logged() -> None:
@@ -190,12 +193,13 @@ def _error(error: ServiceError, request_id: str) -> Response:
 def _to_starlette(wire: WireResponse, request_id: str) -> Response:
     headers = dict(wire.headers)
     headers["x-amzn-RequestId"] = request_id
-    media_type = headers.pop("Content-Type", None)
+    # The type goes as sent: Starlette would add "; charset=utf-8" to a text/* media type,
+    # and S3 returns an object's Content-Type exactly as it was stored.
     if isinstance(wire.body, bytes):
         wire.close()
         body = b"" if wire.status in (204, 304) else wire.body  # HTTP allows these none
-        return Response(body, status_code=wire.status, headers=headers, media_type=media_type)
-    return _Streamed(wire, status_code=wire.status, headers=headers, media_type=media_type)
+        return Response(body, status_code=wire.status, headers=headers)
+    return _Streamed(wire, status_code=wire.status, headers=headers)
 
 
 class _Streamed(StreamingResponse):

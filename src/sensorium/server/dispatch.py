@@ -87,12 +87,21 @@ class Dispatcher:
             if isinstance(error, ValidationError) and service is not None:
                 error.code = service.validation_exception_for(error)
             outcome.error_code = error.code
-            outcome.response = protocol.encode_error(service, error)
+            outcome.response = protocol.encode_error(service, error, request_id)
         except Exception:
             log.exception("unhandled error in request %s", request_id)
             outcome.error_code = "InternalFailure"
-            outcome.response = protocol.encode_error(service, InternalFailure())
+            outcome.response = protocol.encode_error(service, InternalFailure(), request_id)
+        outcome.response.headers[protocol.request_id_header] = request_id
         return outcome
+
+    def refuse(self, request: WireRequest, error: ServiceError, request_id: str) -> Outcome:
+        """A request refused before dispatch (its body too large, too slow), answered in
+        its protocol: ``request`` is its head, the body left empty."""
+        protocol = detect(self.protocols, request)
+        response = protocol.encode_error(None, error, request_id)
+        response.headers[protocol.request_id_header] = request_id
+        return Outcome(response, error_code=error.code)
 
     async def _run(
         self,

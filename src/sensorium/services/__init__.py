@@ -13,7 +13,7 @@ from sensorium.errors import ConfigurationError
 
 # Installation order: a service may use those installed before it (Lex uses Polly's
 # synthesizer and Transcribe's recogniser).
-SERVICES = ("rekognition", "polly", "transcribe", "comprehend", "lex", "forecast")
+SERVICES = ("s3", "rekognition", "polly", "transcribe", "comprehend", "lex", "forecast")
 
 
 def enabled(services: str) -> list[str]:

@@ -89,4 +89,4 @@ def test_vocabulary_fixes_a_misheard_phrase(server: LiveServer, transcribe: Any)
     assert word_error_rate(reference, text(hinted)) == 0
     assert transcribe.get_transcription_job(TranscriptionJobName=hinted)["TranscriptionJob"][
         "Settings"
-    ] == {"VocabularyName": vocabulary}
+    ] == {"VocabularyName": vocabulary, "ChannelIdentification": False, "ShowAlternatives": False}
