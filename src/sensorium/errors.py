@@ -181,6 +181,18 @@ class PayloadHashMismatch(InvalidSignatureException):
     code = "InvalidSignatureException"
 
 
+class PresignedRequestExpired(InvalidSignatureException):
+    """A presigned URL past its expiry (S3 answers ``AccessDenied``)."""
+
+    code = "InvalidSignatureException"
+
+
+class QueryAuthenticationMalformed(IncompleteSignatureException):
+    """Query-string authentication parameters missing or malformed (S3 names it apart)."""
+
+    code = "IncompleteSignatureException"
+
+
 COMMON_ERRORS: frozenset[str] = frozenset(
     cls.code
     for cls in (

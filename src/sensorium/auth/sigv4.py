@@ -17,15 +17,18 @@ from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from sensorium.auth import presigned
 from sensorium.auth.credentials import AccessKey, CredentialSet
 from sensorium.errors import (
     IncompleteSignatureException,
     InvalidSignatureException,
     MissingAuthenticationTokenException,
     PayloadHashMismatch,
+    QueryAuthenticationMalformed,
     RequestTimeSkewed,
     UnrecognizedClientException,
 )
+from sensorium.protocol.rest_xml import routed_path
 from sensorium.protocol.wire import WireRequest
 
 MAX_SKEW = dt.timedelta(minutes=15)
@@ -61,11 +64,17 @@ class Scope:
 
 
 def read_scope(request: WireRequest) -> Scope | None:
-    """The credential scope the client claims, read before any verification."""
-    match = _AUTHORIZATION.fullmatch(request.headers.get("authorization", "").strip())
-    if match is None:
+    """The credential scope the client claims (in its ``Authorization`` header or, presigned,
+    its query), read before any verification."""
+    header = request.headers.get("authorization")
+    if header is None:
+        credential = presigned.query_parameters(request.query).get("X-Amz-Credential")
+    else:
+        match = _AUTHORIZATION.fullmatch(header.strip())
+        credential = None if match is None else match["credential"]
+    if credential is None:
         return None
-    parts = match["credential"].split("/")
+    parts = credential.split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         return None
     return Scope(parts[0], parts[1], parts[2], parts[3])
@@ -75,12 +84,11 @@ def verify(
     request: WireRequest, credentials: CredentialSet, now: dt.datetime | None = None
 ) -> Principal:
     header = request.headers.get("authorization")
+    current = now or dt.datetime.now(dt.UTC)
     if not header:
-        if "Signature=" in request.query:
-            raise MissingAuthenticationTokenException(
-                "Query-string (presigned URL) authentication is not supported yet: sign "
-                "the request in its Authorization header."
-            )
+        query = presigned.query_parameters(request.query)
+        if presigned.carries(query):
+            return _verify_query(request, query, credentials, current)
         raise MissingAuthenticationTokenException("Missing Authentication Token")
     match = _AUTHORIZATION.fullmatch(header.strip())
     scope = read_scope(request)
@@ -93,7 +101,6 @@ def verify(
     if key is None:
         raise UnrecognizedClientException("The security token included in the request is invalid.")
     stamp = _request_time(request)
-    current = now or dt.datetime.now(dt.UTC)
     if abs(current - stamp) > MAX_SKEW:
         raise RequestTimeSkewed(
             f"Signature expired: {stamp:%Y%m%dT%H%M%SZ} is now earlier than "
@@ -122,6 +129,31 @@ def verify(
             "The request signature we calculated does not match the signature you provided. "
             "Check your AWS Secret Access Key and signing method.",
         )
+    return Principal(key, scope.region, scope.service)
+
+
+def _verify_query(
+    request: WireRequest, query: dict[str, str], credentials: CredentialSet, now: dt.datetime
+) -> Principal:
+    if "X-Amz-Signature" not in query:
+        auth_path = routed_path(request)
+        signer = presigned.verify_v2(request, query, credentials, auth_path, now)
+        return Principal(signer, presigned.V2_REGION, "s3")
+    scope = read_scope(request)
+    if scope is None:
+        raise QueryAuthenticationMalformed(
+            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
+            'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
+        )
+    key = credentials.get(scope.access_key_id)
+    if key is None:
+        raise UnrecognizedClientException("The security token included in the request is invalid.")
+    if scope.date != query.get("X-Amz-Date", "")[:8] or not _REGION.fullmatch(scope.region):
+        raise QueryAuthenticationMalformed(
+            "Error parsing the X-Amz-Credential parameter: its date must be X-Amz-Date's, "
+            "and its region a valid one."
+        )
+    presigned.verify_v4(request, query, key, scope.region, scope.service, now)
     return Principal(key, scope.region, scope.service)
 
 

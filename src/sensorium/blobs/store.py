@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import os
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,10 @@ class LocalBuckets(BlobStore):
     def write(self, bucket: str, key: str, data: bytes) -> None:
         path = self.path(bucket, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+        # Unique per writer: two requests may write one key at once (the last rename wins).
+        partial = path.with_name(
+            f".{path.name}.partial-{os.getpid()}{secrets.randbelow(10**9):09d}"
+        )
         partial.write_bytes(data)
         try:
             os.replace(partial, path)  # readers see the old object or the new one, never half

@@ -23,6 +23,8 @@ from sensorium.errors import (
     MissingAuthenticationTokenException,
     NotImplementedException,
     PayloadHashMismatch,
+    PresignedRequestExpired,
+    QueryAuthenticationMalformed,
     RequestEntityTooLargeException,
     RequestTimeoutException,
     RequestTimeSkewed,
@@ -78,6 +80,8 @@ _S3_CODES: dict[type[ServiceError], tuple[str, int]] = {
     checksums.InvalidDigest: ("InvalidDigest", 400),
     checksums.UnsupportedChecksum: ("InvalidRequest", 400),
     RequestTimeSkewed: ("RequestTimeTooSkewed", 403),
+    PresignedRequestExpired: ("AccessDenied", 403),
+    QueryAuthenticationMalformed: ("AuthorizationQueryParametersError", 400),
     PayloadHashMismatch: ("XAmzContentSHA256Mismatch", 400),
     MissingAuthenticationTokenException: ("AccessDenied", 403),
     IncompleteSignatureException: ("AuthorizationHeaderMalformed", 400),
@@ -159,7 +163,7 @@ class RestXmlProtocol(WireProtocol):
         )
 
     def target(self, request: WireRequest, signing_name: str | None) -> Target | None:
-        path = _routed_path(request)
+        path = routed_path(request)
         query = dict(parse_qsl(request.query, keep_blank_values=True))
         method = request.method.upper()
         for route in self.routes:
@@ -224,7 +228,7 @@ class RestXmlProtocol(WireProtocol):
         return WireResponse(status, {"Content-Type": "application/xml"}, body)
 
 
-def _routed_path(request: WireRequest) -> str:
+def routed_path(request: WireRequest) -> str:
     """The path with the bucket in it, however the client addressed the bucket."""
     host = request.headers.get("host", "").rsplit(":", 1)[0].lower()
     if host.endswith(VIRTUAL_HOST_SUFFIX) and host != VIRTUAL_HOST_SUFFIX[1:]:

@@ -90,9 +90,7 @@ def test_virtual_hosted_addressing(server: LiveServer, s3: Any, bucket: str) -> 
     assert response.content == b"virtual"
 
 
-def test_streaming_bodies_and_presigned_urls_answer_clear_errors(
-    server: LiveServer, s3: Any, bucket: str
-) -> None:
+def test_streaming_bodies_answer_a_clear_error(server: LiveServer, s3: Any, bucket: str) -> None:
     streaming = signed(
         server,
         "PUT",
@@ -104,11 +102,6 @@ def test_streaming_bodies_and_presigned_urls_answer_clear_errors(
     )
     assert streaming.status_code == 501
     assert b"<Code>NotImplemented</Code>" in streaming.content
-    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "x"})
-    presigned = httpx.get(url)
-    assert presigned.status_code == 403
-    assert b"<Code>AccessDenied</Code>" in presigned.content
-    assert b"presigned" in presigned.content
 
 
 @pytest.fixture

@@ -24,15 +24,17 @@ def install(components: Components) -> S3 | None:
     from sensorium.blobs import LocalBuckets
     from sensorium.services.s3 import handlers
     from sensorium.services.s3.errors import ERRORS
+    from sensorium.services.s3.multipart import Multipart
     from sensorium.services.s3.objects import ObjectFiles
     from sensorium.services.s3.service import S3
+    from sensorium.services.s3.uploads import UploadFiles
 
     components.operations.declare(SERVICES, ERRORS)
     store = components.blobs.store
     if not isinstance(store, LocalBuckets):
         handlers.register_off(components.operations, components.settings.s3.endpoint or "")
         return None
-    files = ObjectFiles(store, components.settings.data_dir / METADATA_DIR)
-    service = S3(components.blobs, files, components.tokens)
-    handlers.register(components.operations, service)
+    metadata = components.settings.data_dir / METADATA_DIR
+    service = S3(components.blobs, ObjectFiles(store, metadata), components.tokens)
+    handlers.register(components.operations, service, Multipart(service, UploadFiles(metadata)))
     return service

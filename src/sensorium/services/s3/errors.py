@@ -37,6 +37,9 @@ class NoSuchBucket(S3Error): ...
 class NoSuchKey(S3Error): ...
 
 
+class NoSuchUpload(S3Error): ...
+
+
 # Unmodelled.
 
 
@@ -49,6 +52,10 @@ class BucketNotEmpty(Unmodelled):
 
 
 class EntityTooLarge(Unmodelled):
+    status = 400
+
+
+class EntityTooSmall(Unmodelled):
     status = 400
 
 
@@ -69,6 +76,14 @@ class InvalidBucketName(Unmodelled):
 
 
 class InvalidLocationConstraint(Unmodelled):
+    status = 400
+
+
+class InvalidPart(Unmodelled):
+    status = 400
+
+
+class InvalidPartOrder(Unmodelled):
     status = 400
 
 

@@ -8,6 +8,7 @@ import re
 from sensorium.context import RequestContext
 from sensorium.operations import OperationRegistry, Params
 from sensorium.services.s3.errors import NotImplementedOperation
+from sensorium.services.s3.multipart import Multipart
 from sensorium.services.s3.service import S3
 
 SERVICE = "s3"
@@ -25,11 +26,21 @@ OPERATIONS = (
     "ListObjectsV2",
     "CopyObject",
 )
+MULTIPART_OPERATIONS = (
+    "CreateMultipartUpload",
+    "UploadPart",
+    "CompleteMultipartUpload",
+    "AbortMultipartUpload",
+    "ListParts",
+    "ListMultipartUploads",
+)
 
 
-def register(registry: OperationRegistry, service: S3) -> None:
+def register(registry: OperationRegistry, service: S3, multipart: Multipart) -> None:
     for operation in OPERATIONS:
         registry.add(SERVICE, operation, getattr(service, _snake(operation)))
+    for operation in MULTIPART_OPERATIONS:
+        registry.add(SERVICE, operation, getattr(multipart, _snake(operation)))
 
 
 def register_off(registry: OperationRegistry, endpoint: str) -> None:
@@ -41,7 +52,7 @@ def register_off(registry: OperationRegistry, endpoint: str) -> None:
             f"{endpoint}; use that endpoint for S3 requests."
         )
 
-    for operation in OPERATIONS:
+    for operation in OPERATIONS + MULTIPART_OPERATIONS:
         registry.add(SERVICE, operation, off)
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -100,18 +101,34 @@ class ObjectFiles:
         _check_not_aliased(key)
         self.buckets.write(bucket, key, data)
         path = self.buckets.path(bucket, key)
+        return self._recorded(bucket, key, path, {**record, "etag": hashlib.md5(data).hexdigest()})
+
+    def _recorded(self, bucket: str, key: str, path: Path, record: dict[str, Any]) -> ObjectInfo:
         stat = path.stat()
-        record = {
-            **record,
-            "key": key,
-            "etag": hashlib.md5(data).hexdigest(),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-        }
+        record = {**record, "key": key, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         meta = self._record_path(bucket, key)
         meta.parent.mkdir(parents=True, exist_ok=True)
         _write_json(meta, record)
         return _info(key, stat, record)
+
+    def partial_path(self, bucket: str, key: str) -> Path:
+        """A new temporary name beside the object's file (listings skip it), its folder made."""
+        _check_not_aliased(key)
+        path = self.buckets.path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.with_name(f".{path.name}{_PARTIAL}{secrets.randbelow(10**12)}")
+
+    def place(
+        self, bucket: str, key: str, partial: Path, etag: str, record: dict[str, Any]
+    ) -> ObjectInfo:
+        """The file ``partial`` (from ``partial_path``) becomes the object, with this ETag."""
+        path = self.buckets.path(bucket, key)
+        try:
+            os.replace(partial, path)  # readers see the old object or the new one, never half
+        except OSError:
+            partial.unlink(missing_ok=True)
+            raise
+        return self._recorded(bucket, key, path, {**record, "etag": etag})
 
     def info(self, bucket: str, key: str) -> ObjectInfo | None:
         _check_not_aliased(key)
@@ -195,7 +212,7 @@ def _md5_of(path: Path) -> str:
 
 
 def _write_json(path: Path, value: dict[str, Any]) -> None:
-    partial = path.with_name(f".{path.name}{_PARTIAL}{os.getpid()}")
+    partial = path.with_name(f".{path.name}{_PARTIAL}{os.getpid()}{secrets.randbelow(10**9):09d}")
     partial.write_text(json.dumps(value))
     os.replace(partial, path)
 

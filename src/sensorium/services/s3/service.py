@@ -8,7 +8,9 @@ A service's shared bucket (Transcribe's results) is reachable only under ``ACCOU
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -263,17 +265,8 @@ class S3:
         return info
 
     def _put(self, bucket: str, key: str, data: bytes, record: Params) -> ObjectInfo:
-        try:
+        with storable(key):
             return self.files.put(bucket, key, data, record)
-        except InvalidBlobKey as refused:
-            raise InvalidArgument(
-                f"Sensorium keeps objects as files: this key cannot be one ({refused})."
-            ) from None
-        except (IsADirectoryError, NotADirectoryError, FileExistsError):
-            raise InvalidRequest(
-                "Sensorium keeps objects as files: a key cannot be both an object and the "
-                f"folder of other keys ('{key}' conflicts with an existing key)."
-            ) from None
 
     def _delete(self, bucket: str, key: str) -> None:
         try:
@@ -320,6 +313,22 @@ class S3:
             "Size": info.size,
             "StorageClass": "STANDARD",
         }
+
+
+@contextlib.contextmanager
+def storable(key: str) -> Iterator[None]:
+    """S3's errors for a key that cannot be a file here."""
+    try:
+        yield
+    except InvalidBlobKey as refused:
+        raise InvalidArgument(
+            f"Sensorium keeps objects as files: this key cannot be one ({refused})."
+        ) from None
+    except (IsADirectoryError, NotADirectoryError, FileExistsError):
+        raise InvalidRequest(
+            "Sensorium keeps objects as files: a key cannot be both an object and the "
+            f"folder of other keys ('{key}' conflicts with an existing key)."
+        ) from None
 
 
 def _described(info: ObjectInfo) -> Params:
