@@ -23,6 +23,7 @@ import json
 import os
 import tempfile
 import time
+import urllib.request
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -124,8 +125,9 @@ def sensorium(server: Any, poll: float) -> Callable[[bytes], str]:
             time.sleep(poll)
         if job["TranscriptionJobStatus"] == "FAILED":
             raise RuntimeError(job["FailureReason"])
-        uri = job["Transcript"]["TranscriptFileUri"].removeprefix("s3://")
-        document = json.loads((server.data_dir / "s3" / uri).read_bytes())
+        # A presigned URL to the server's S3, as AWS gives it: plain HTTP downloads it.
+        with urllib.request.urlopen(job["Transcript"]["TranscriptFileUri"]) as response:
+            document = json.loads(response.read())
         return str(document["results"]["transcripts"][0]["transcript"])
 
     return run

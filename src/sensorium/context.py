@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -17,10 +17,24 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Caller:
+    """How the caller reached the server, for URLs handed back to it: the endpoint it called
+    (``scheme://host[:port]``, as its Host header named it) and the access key it signed with
+    (output URLs are presigned with it, as AWS presigns with the caller's credentials)."""
+
+    endpoint: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class RequestContext:
     request_id: str
     account_id: str
     region: str
+    # None outside a request (jobs, the CLI): URLs to objects are then s3:// URIs.
+    caller: Caller | None = None
 
     @property
     def scope(self) -> Scope:

@@ -17,8 +17,9 @@ from sqlalchemy import DateTime, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sensorium.blobs.store import BlobStore, check_location
-from sensorium.context import Scope
+from sensorium.blobs import urls
+from sensorium.blobs.store import BlobStore, S3Buckets, check_location
+from sensorium.context import RequestContext, Scope
 from sensorium.errors import BlobAccessDenied
 from sensorium.storage.database import Database
 from sensorium.storage.owned import UNSCOPED, utcnow
@@ -62,6 +63,19 @@ class Buckets:
     def delete(self, scope: Scope, bucket: str, key: str) -> None:
         self.allow(scope, bucket, key)
         self.store.delete(bucket, key)
+
+    def url(self, ctx: RequestContext, bucket: str, key: str) -> str:
+        """Where the caller finds an object it reads with its own credentials, as AWS gives
+        an output in the caller's bucket: ``ENDPOINT/BUCKET/KEY`` (see ``urls``)."""
+        external = self.store.endpoint_url if isinstance(self.store, S3Buckets) else None
+        return urls.object_url(ctx, bucket, key, external)
+
+    def presigned_url(self, ctx: RequestContext, bucket: str, key: str) -> str:
+        """A temporary URL any HTTP client can GET, as AWS gives an output in a service's
+        own bucket (``urls.PRESIGNED_SECONDS``)."""
+        if isinstance(self.store, S3Buckets):
+            return self.store.presigned_get(bucket, key, urls.PRESIGNED_SECONDS)
+        return urls.presigned_url(ctx, bucket, key)
 
     def allow(self, scope: Scope, bucket: str, key: str = "") -> None:
         """Whether ``scope``'s account may use this object (claiming an unowned bucket);

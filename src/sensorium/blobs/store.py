@@ -12,6 +12,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sensorium.errors import BlobError, BlobNotFound, InvalidBlobKey
 
@@ -29,11 +30,12 @@ def check_location(bucket: str, key: str = "") -> None:
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/key`` (or ``https://host/bucket/key`` path style) -> (bucket, key)."""
+    """``s3://bucket/key`` (or ``https://host/bucket/key?...`` path style) -> (bucket, key)."""
     if uri.startswith("s3://"):
         rest = uri[len("s3://") :]
     elif uri.startswith(("http://", "https://")):
-        rest = uri.split("://", 1)[1].split("/", 1)[1] if "/" in uri.split("://", 1)[1] else ""
+        # A path-style URL (perhaps presigned): its path, decoded, without the query.
+        rest = unquote(urlsplit(uri).path).removeprefix("/")
     else:
         raise InvalidBlobKey(f"Not an S3 URI: {uri!r}")
     bucket, _, key = rest.partition("/")
@@ -119,6 +121,7 @@ class S3Buckets(BlobStore):
     ) -> None:
         import boto3
 
+        self.endpoint_url = endpoint_url
         self.client: Any = boto3.client(
             "s3",
             endpoint_url=endpoint_url,
@@ -126,6 +129,13 @@ class S3Buckets(BlobStore):
             aws_secret_access_key=secret_access_key,
             region_name=region,
         )
+
+    def presigned_get(self, bucket: str, key: str, seconds: int) -> str:
+        """A GET URL to the object, signed with the server's keys for this endpoint."""
+        url: str = self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=seconds
+        )
+        return url
 
     def read(self, bucket: str, key: str, max_bytes: int | None = None) -> bytes:
         from botocore.exceptions import ClientError

@@ -20,6 +20,7 @@ class WireRequest:
     query: str  # raw query string, without "?"
     headers: Mapping[str, str]  # case-insensitive
     body: bytes
+    scheme: str = "http"  # how the client reached the server (http or https)
 
 
 @dataclass

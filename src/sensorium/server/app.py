@@ -109,6 +109,7 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
             query=request.scope.get("query_string", b"").decode("latin-1"),
             headers=request.headers,
             body=b"",
+            scheme=request.url.scheme,
         )
         try:
             body = await read_body(request, limit, settings.body_idle_seconds)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from sensorium.admission import Admission, Overloaded
 from sensorium.auth import sigv4
 from sensorium.auth.credentials import CredentialSet
-from sensorium.context import RequestContext
+from sensorium.context import Caller, RequestContext
 from sensorium.errors import (
     InternalFailure,
     InvalidSignatureException,
@@ -81,7 +81,9 @@ class Dispatcher:
                     f"Sensorium does not implement {service.name}:{target.operation_name} yet. "
                     "See the README for what each service supports."
                 )
-            context = RequestContext(request_id, principal.account_id, principal.region)
+            context = RequestContext(
+                request_id, principal.account_id, principal.region, _caller(request, principal)
+            )
             outcome.response = await self._run(protocol, target, handler, context, params)
         except ServiceError as error:
             if isinstance(error, ValidationError) and service is not None:
@@ -195,3 +197,17 @@ def _input(protocol: WireProtocol, request: WireRequest, target: Target) -> dict
         oversized = any(problem.oversized_blob for problem in problems)
         raise ValidationError([str(problem) for problem in problems], oversized=oversized)
     return params
+
+
+def _caller(request: WireRequest, principal: sigv4.Principal) -> Caller | None:
+    """The endpoint the client called (scheme and Host header) and the key it signed with."""
+    host = request.headers.get("host")
+    if not host:
+        return None
+    key = principal.key
+    return Caller(
+        f"{request.scheme}://{host}",
+        key.access_key_id,
+        key.secret_access_key,
+        key.session_token,
+    )

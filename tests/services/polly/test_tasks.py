@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.config import Config
 
+from sensorium.blobs import parse_s3_uri
 from tests.conftest import LiveServer
 from tests.services.polly.conftest import decode
 
@@ -22,9 +24,13 @@ def wait(polly: Any, task_id: str, limit: float = 120) -> dict[str, Any]:
     raise AssertionError(f"task {task_id} did not finish")
 
 
-def local_object(server: LiveServer, uri: str) -> bytes:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
-    return (server.data_dir / "s3" / bucket / key).read_bytes()
+def output_object(server: LiveServer, uri: str) -> bytes:
+    """The task's output, read through S3 with the caller's credentials, as from AWS."""
+    assert uri.startswith(f"{server.endpoint}/"), uri
+    bucket, key = parse_s3_uri(uri)
+    s3 = server.client("s3", config=Config(s3={"addressing_style": "path"}))
+    body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return body
 
 
 def test_task_writes_audio_and_is_listed(server: LiveServer, polly: Any) -> None:
@@ -38,8 +44,9 @@ def test_task_writes_audio_and_is_listed(server: LiveServer, polly: Any) -> None
     assert started["TaskStatus"] in ("scheduled", "inProgress", "completed")
     task = wait(polly, started["TaskId"])
     assert task["TaskStatus"] == "completed", task.get("TaskStatusReason")
-    assert task["OutputUri"].startswith("s3://polly-out/stories/")
-    rate, seconds = decode(local_object(server, task["OutputUri"]))
+    assert task["OutputUri"].startswith(f"{server.endpoint}/polly-out/stories/")
+    assert task["OutputUri"] == started["OutputUri"]
+    rate, seconds = decode(output_object(server, task["OutputUri"]))
     assert rate == 22050 and seconds > 1.5
     listed = polly.list_speech_synthesis_tasks(Status="completed")["SynthesisTasks"]
     assert started["TaskId"] in {item["TaskId"] for item in listed}
@@ -55,6 +62,7 @@ def test_task_errors(polly: Any) -> None:
 
 
 def test_tasks_survive_a_restart(fresh_server: LiveServer, tmp_path: Path) -> None:
+    fresh_server.env["SENSORIUM_SERVICES"] = "polly,s3"  # S3 to read the output with
     polly = fresh_server.start().client("polly")
     task_id = polly.start_speech_synthesis_task(
         Text="Persisted speech.", VoiceId="Matthew", OutputFormat="pcm", OutputS3BucketName="out"
@@ -63,4 +71,4 @@ def test_tasks_survive_a_restart(fresh_server: LiveServer, tmp_path: Path) -> No
     polly = fresh_server.start().client("polly")
     task = wait(polly, task_id)
     assert task["TaskStatus"] == "completed"
-    assert len(local_object(fresh_server, task["OutputUri"])) > 16000
+    assert len(output_object(fresh_server, task["OutputUri"])) > 16000

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from sensorium.blobs import parse_s3_uri
 from sensorium.models.stt.wer import word_errors
 from tests.conftest import LiveServer, shared_data
 from tests.models.stt.conftest import speech_clips
@@ -143,10 +147,33 @@ def test_output_bucket_and_key(server: LiveServer, transcribe: Any) -> None:
     uri = put_media(server, shared_data("speech", "misc", "goforward.wav").read_bytes())
     name = start(transcribe, uri, OutputBucketName="results", OutputKey="runs/")
     job = wait_for(transcribe, name)
-    assert job["Transcript"]["TranscriptFileUri"] == f"s3://results/runs/{name}.json"
+    # The caller's bucket: a plain URL, read with the caller's credentials (signed S3).
+    url = job["Transcript"]["TranscriptFileUri"]
+    assert url == f"{server.endpoint}/results/runs/{name}.json"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=30)
+    assert refused.value.code == 403
     assert transcript_of(server, job)["jobName"] == name
     summary = transcribe.list_transcription_jobs(JobNameContains=name)
     assert summary["TranscriptionJobSummaries"][0]["OutputLocationType"] == "CUSTOMER_BUCKET"
+
+
+def test_service_bucket_transcript_is_a_presigned_url(server: LiveServer, transcribe: Any) -> None:
+    uri = put_media(server, shared_data("speech", "misc", "goforward.wav").read_bytes())
+    name = start(transcribe, uri)
+    assert wait_for(transcribe, name)["TranscriptionJobStatus"] == "COMPLETED"
+    # Built fresh at each Get, as AWS's temporary URLs; plain HTTP downloads it.
+    url = transcribe.get_transcription_job(TranscriptionJobName=name)["TranscriptionJob"][
+        "Transcript"
+    ]["TranscriptFileUri"]
+    query = parse_qs(urlsplit(url).query)
+    assert url.startswith(f"{server.endpoint}/") and query["X-Amz-Expires"] == ["900"]
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert json.loads(response.read())["jobName"] == name
+    tampered = url.replace(f"{name}.json", f"{name}x.json")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(tampered, timeout=30)
+    assert refused.value.code == 403
 
 
 def test_identify_language_with_english_model(server: LiveServer, transcribe: Any) -> None:
@@ -185,7 +212,8 @@ def test_get_list_delete(server: LiveServer) -> None:
     assert "doesn't point" in only[0]["FailureReason"]
 
     managed = client.get_transcription_job(TranscriptionJobName=names[0])["TranscriptionJob"]
-    transcript = server.data_dir / "s3" / managed["Transcript"]["TranscriptFileUri"][5:]
+    url = managed["Transcript"]["TranscriptFileUri"]
+    transcript = server.data_dir / "s3" / "/".join(parse_s3_uri(url))
     assert transcript.is_file()
     client.delete_transcription_job(TranscriptionJobName=names[0])
     assert not transcript.exists()  # the service-bucket transcript goes with its job

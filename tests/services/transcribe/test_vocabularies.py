@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ def test_create_get_list_update_delete(server: LiveServer) -> None:
         assert created["VocabularyState"] == "READY"
     got = client.get_vocabulary(VocabularyName=names[0])
     assert got["LanguageCode"] == "en-US" and got["VocabularyState"] == "READY"
+    with urllib.request.urlopen(got["DownloadUri"], timeout=30) as response:  # presigned
+        assert response.read() == b"Dashwood\nLos-Angeles\n"
     with pytest.raises(client.exceptions.ConflictException):
         client.create_vocabulary(VocabularyName=names[0], LanguageCode="en-US", Phrases=["x"])
 
@@ -65,6 +68,11 @@ def test_vocabulary_file(server: LiveServer, transcribe: Any) -> None:
     )
     assert missing["VocabularyState"] == "FAILED"
     assert "doesn't exist" in missing["FailureReason"]
+    failed = transcribe.get_vocabulary(VocabularyName=missing["VocabularyName"])
+    assert "DownloadUri" not in failed
+    got = transcribe.get_vocabulary(VocabularyName=name)
+    with urllib.request.urlopen(got["DownloadUri"], timeout=30) as response:
+        assert response.read() == b"ill-disposed\nDashwood\n"
 
 
 def test_vocabulary_fixes_a_misheard_phrase(server: LiveServer, transcribe: Any) -> None:

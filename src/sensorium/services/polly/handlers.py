@@ -82,18 +82,20 @@ def register(
 
     @registry.handler(SERVICE, "StartSpeechSynthesisTask")
     def start_task(ctx: RequestContext, params: Params) -> Params:
-        return {"SynthesisTask": describe(tasks.start(ctx, params))}
+        row = tasks.start(ctx, params)
+        return {"SynthesisTask": describe(row, tasks.output_url(ctx, row))}
 
     @registry.handler(SERVICE, "GetSpeechSynthesisTask")
     def get_task(ctx: RequestContext, params: Params) -> Params:
-        return {"SynthesisTask": describe(tasks.get(ctx, params["TaskId"]))}
+        row = tasks.get(ctx, params["TaskId"])
+        return {"SynthesisTask": describe(row, tasks.output_url(ctx, row))}
 
     @registry.handler(SERVICE, "ListSpeechSynthesisTasks")
     def list_tasks(ctx: RequestContext, params: Params) -> Params:
         page = tasks.page(
             ctx, params.get("Status"), params.get("MaxResults"), params.get("NextToken")
         )
-        return page.output("SynthesisTasks", describe)
+        return page.output("SynthesisTasks", lambda row: describe(row, tasks.output_url(ctx, row)))
 
 
 def _attributes(ctx: RequestContext, row: PollyLexicon) -> Params:

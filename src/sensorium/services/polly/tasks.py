@@ -96,6 +96,12 @@ class TaskService:
         except (ServiceError, BlobError) as error:
             raise JobFailed(str(error)) from None
 
+    def output_url(self, ctx: RequestContext, row: PollyTask) -> str:
+        """Where the output is, as AWS gives it for the caller's bucket: a plain path-style
+        URL on the endpoint the caller called (stored as ``s3://``, built at each answer)."""
+        bucket, _, key = row.output_uri.removeprefix("s3://").partition("/")
+        return self.blobs.url(ctx, bucket, key)
+
     def get(self, ctx: RequestContext, task_id: str) -> PollyTask:
         with self.db.reading(ctx.scope) as session:
             row = _find(session, task_id)
@@ -149,12 +155,13 @@ def _find(session: Session, task_id: str) -> PollyTask | None:
     return session.scalar(select(PollyTask).filter_by(task_id=task_id))
 
 
-def describe(row: PollyTask) -> dict[str, Any]:
+def describe(row: PollyTask, output_url: str) -> dict[str, Any]:
+    """The task as AWS describes it; ``output_url``: ``TaskService.output_url``'s."""
     params = json.loads(row.request)
     found: dict[str, Any] = {
         "TaskId": row.task_id,
         "TaskStatus": row.status,
-        "OutputUri": row.output_uri,
+        "OutputUri": output_url,
         "CreationTime": aware(row.created_at),
         "RequestCharacters": row.request_characters,
     }

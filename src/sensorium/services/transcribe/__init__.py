@@ -53,9 +53,10 @@ def install(components: Components) -> TranscribeService:
         recogniser,
         paginator,
         settings.transcribe.bucket,
-        settings.s3.endpoint,
     )
-    vocabularies = VocabularyService(components.database, components.blobs, paginator)
+    vocabularies = VocabularyService(
+        components.database, components.blobs, paginator, settings.transcribe.bucket
+    )
     synchronous = SynchronousTranscriber(recogniser, vocabularies, components.blobs)
     handlers.register(components.operations, jobs, vocabularies, synchronous)
     return TranscribeService(recogniser, jobs, vocabularies)

@@ -30,11 +30,13 @@ def register(
 
     @registry.handler(SERVICE, "StartTranscriptionJob")
     def start_transcription_job(ctx: RequestContext, params: Params) -> Params:
-        return {"TranscriptionJob": _job(jobs.start(ctx, params))}
+        return {"TranscriptionJob": _job(jobs.start(ctx, params), None)}
 
     @registry.handler(SERVICE, "GetTranscriptionJob")
     def get_transcription_job(ctx: RequestContext, params: Params) -> Params:
-        return {"TranscriptionJob": _job(jobs.get(ctx, params["TranscriptionJobName"]))}
+        row = jobs.get(ctx, params["TranscriptionJobName"])
+        done = row.status == "COMPLETED"
+        return {"TranscriptionJob": _job(row, jobs.transcript_url(ctx, row) if done else None)}
 
     @registry.handler(SERVICE, "DeleteTranscriptionJob")
     def delete_transcription_job(ctx: RequestContext, params: Params) -> Params:
@@ -52,7 +54,12 @@ def register(
 
     @registry.handler(SERVICE, "GetVocabulary")
     def get_vocabulary(ctx: RequestContext, params: Params) -> Params:
-        return _vocabulary(vocabularies.get(ctx, params["VocabularyName"]))
+        row = vocabularies.get(ctx, params["VocabularyName"])
+        result = _vocabulary(row)
+        download = vocabularies.download_url(ctx, row)
+        if download:
+            result["DownloadUri"] = download
+        return result
 
     registry.add(
         SERVICE,
@@ -100,7 +107,8 @@ def _listing(
     return handler
 
 
-def _job(row: TranscriptionJobRow) -> Params:
+def _job(row: TranscriptionJobRow, transcript: str | None) -> Params:
+    """The job as AWS describes it; ``transcript``: the URL of its result, once COMPLETED."""
     request: dict[str, Any] = row.request
     settings = request.get("Settings", {})
     job: Params = {
@@ -120,8 +128,8 @@ def _job(row: TranscriptionJobRow) -> Params:
         job["StartTime"] = aware(row.started_at)
     if row.completed_at:
         job["CompletionTime"] = aware(row.completed_at)
-    if row.status == "COMPLETED" and row.transcript_uri:
-        job["Transcript"] = {"TranscriptFileUri": row.transcript_uri}
+    if transcript:
+        job["Transcript"] = {"TranscriptFileUri": transcript}
     if row.failure_reason:
         job["FailureReason"] = row.failure_reason
     if row.identified_language_score is not None:

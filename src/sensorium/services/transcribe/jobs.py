@@ -77,7 +77,6 @@ class TranscriptionJobs:
         recogniser: Recogniser,
         paginator: Paginator,
         service_bucket: str,
-        s3_endpoint: str | None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -85,7 +84,6 @@ class TranscriptionJobs:
         self.recogniser = recogniser
         self.paginator = paginator
         self.service_bucket = service_bucket
-        self.s3_endpoint = s3_endpoint.rstrip("/") if s3_endpoint else None
         jobs.register(TranscriptionKind(self))
 
     # Start, get, list, delete
@@ -172,13 +170,12 @@ class TranscriptionJobs:
                 session, query, listing, max_results or DEFAULT_PAGE_SIZE, token
             )
 
-    def transcript_uri(self, row: TranscriptionJobRow) -> str:
-        """Where the caller fetches the result: the S3-compatible endpoint's path-style URL
-        when one is configured (as AWS returns https://s3.REGION.amazonaws.com/BUCKET/KEY),
-        else the s3:// URI of the local bucket (the file DATA_DIR/s3/BUCKET/KEY)."""
-        if self.s3_endpoint:
-            return f"{self.s3_endpoint}/{row.output_bucket}/{row.output_key}"
-        return f"s3://{row.output_bucket}/{row.output_key}"
+    def transcript_url(self, ctx: RequestContext, row: TranscriptionJobRow) -> str:
+        """Where the caller downloads the transcript, built at each answer as AWS gives it: a
+        presigned URL for Transcribe's own bucket, a plain one for the caller's bucket."""
+        if row.customer_bucket:
+            return self.blobs.url(ctx, row.output_bucket, row.output_key)
+        return self.blobs.presigned_url(ctx, row.output_bucket, row.output_key)
 
     # Running (called by the job kind)
 
@@ -222,7 +219,8 @@ class TranscriptionJobs:
             "identified_language_score": score,
             "media_format": request.get("MediaFormat") or audio.media_format,
             "sample_rate": audio.source_rate,
-            "transcript_uri": self.transcript_uri(row),
+            # The object written; the URL the caller gets is built when it asks.
+            "transcript_uri": f"s3://{row.output_bucket}/{row.output_key}",
         }
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -64,10 +65,29 @@ class VocabularyInput:
 
 
 class VocabularyService:
-    def __init__(self, db: Database, blobs: Buckets, paginator: Paginator) -> None:
+    def __init__(
+        self, db: Database, blobs: Buckets, paginator: Paginator, service_bucket: str
+    ) -> None:
         self.db = db
         self.blobs = blobs
         self.paginator = paginator
+        self.service_bucket = service_bucket
+
+    def download_url(self, ctx: RequestContext, row: VocabularyRow) -> str | None:
+        """GetVocabulary's ``DownloadUri``: the vocabulary's phrases, one a line, rendered
+        into the account's folder of Transcribe's bucket and handed out presigned, as AWS
+        does; None while the vocabulary is not READY."""
+        if row.state != "READY":
+            return None
+        key = self._file_key(ctx, row.name)
+        text = "".join(f"{phrase}\n" for phrase in row.phrases)
+        self.blobs.write(ctx.scope, self.service_bucket, key, text.encode())
+        return self.blobs.presigned_url(ctx, self.service_bucket, key)
+
+    @staticmethod
+    def _file_key(ctx: RequestContext, name: str) -> str:
+        # Job names have no "/": no transcript (ACCOUNT/REGION/JOB.json) shares this key.
+        return f"{ctx.account_id}/{ctx.region}/vocabularies/{name}.txt"
 
     def create(self, ctx: RequestContext, given: VocabularyInput) -> VocabularyRow:
         try:
@@ -109,6 +129,8 @@ class VocabularyService:
             if row is None:
                 raise not_found(name)
             session.delete(row)
+        with contextlib.suppress(BlobError):
+            self.blobs.delete(ctx.scope, self.service_bucket, self._file_key(ctx, name))
 
     def page(
         self,
