@@ -280,7 +280,9 @@ class Stand(JobKind[None]):
 
 
 def test_cluster_cancelling_reaches_a_job_running_on_ray(cluster: Cluster) -> None:
-    task_id = start_task(cluster.up(cluster.b), LONG_TEXT)
+    # Long enough to outlast the heartbeat that carries the cancellation (a third of the
+    # lease) on a busy machine; the job stops at its next check, so the test does not wait.
+    task_id = start_task(cluster.up(cluster.b), LONG_TEXT * 4)
     running_worker(cluster, task_id)
     jobs = JobSystem(cluster.database)
     jobs.register(Stand())
