@@ -187,6 +187,13 @@ class PresignedRequestExpired(InvalidSignatureException):
     code = "InvalidSignatureException"
 
 
+class MalformedChunkedBody(SerializationException):
+    """An ``aws-chunked`` body that does not decode, or not to the length announced (S3's
+    ``IncompleteBody``)."""
+
+    code = "SerializationException"
+
+
 class QueryAuthenticationMalformed(IncompleteSignatureException):
     """Query-string authentication parameters missing or malformed (S3 names it apart)."""
 

@@ -80,6 +80,13 @@ def read_scope(request: WireRequest) -> Scope | None:
     return Scope(parts[0], parts[1], parts[2], parts[3])
 
 
+def seed_signature(request: WireRequest) -> str | None:
+    """The signature of the request's ``Authorization`` header (the first link of a signed
+    chunked body's chain)."""
+    match = _AUTHORIZATION.fullmatch(request.headers.get("authorization", "").strip())
+    return None if match is None else match["signature"].lower()
+
+
 def verify(
     request: WireRequest, credentials: CredentialSet, now: dt.datetime | None = None
 ) -> Principal:

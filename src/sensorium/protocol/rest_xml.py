@@ -20,6 +20,7 @@ from botocore.model import OperationModel, Shape
 from sensorium.errors import (
     IncompleteSignatureException,
     InternalFailure,
+    MalformedChunkedBody,
     MissingAuthenticationTokenException,
     NotImplementedException,
     PayloadHashMismatch,
@@ -77,6 +78,7 @@ _TEXT_ROOTS = {"GetBucketLocationOutput": "LocationConstraint"}
 _S3_CODES: dict[type[ServiceError], tuple[str, int]] = {
     xml_shapes.MalformedXml: ("MalformedXML", 400),
     checksums.BadDigest: ("BadDigest", 400),
+    MalformedChunkedBody: ("IncompleteBody", 400),
     checksums.InvalidDigest: ("InvalidDigest", 400),
     checksums.UnsupportedChecksum: ("InvalidRequest", 400),
     RequestTimeSkewed: ("RequestTimeTooSkewed", 403),
@@ -177,7 +179,6 @@ class RestXmlProtocol(WireProtocol):
         return None
 
     def decode(self, request: WireRequest, target: Target) -> dict[str, Any]:
-        _refuse_streaming(request)
         checksums.verify(request.headers, request.body)
         operation = target.operation
         assert operation is not None
@@ -234,16 +235,6 @@ def routed_path(request: WireRequest) -> str:
     if host.endswith(VIRTUAL_HOST_SUFFIX) and host != VIRTUAL_HOST_SUFFIX[1:]:
         return "/" + host.removesuffix(VIRTUAL_HOST_SUFFIX) + request.raw_path
     return request.raw_path
-
-
-def _refuse_streaming(request: WireRequest) -> None:
-    sha = request.headers.get("x-amz-content-sha256", "")
-    encoding = request.headers.get("content-encoding", "")
-    if sha.startswith("STREAMING-") or "aws-chunked" in encoding:
-        raise NotImplementedException(
-            "Sensorium's S3 does not accept aws-chunked (streaming) bodies yet: send the body "
-            "whole (botocore does so over http, or with payload signing enabled)."
-        )
 
 
 def _read_payload(member: Shape, body: bytes, name: str) -> Any:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import StatementError
 from starlette.concurrency import run_in_threadpool
 
 from sensorium.admission import Admission, Overloaded
-from sensorium.auth import sigv4
+from sensorium.auth import chunked, sigv4
 from sensorium.auth.credentials import CredentialSet
 from sensorium.context import Caller, RequestContext
 from sensorium.errors import (
@@ -72,6 +72,8 @@ class Dispatcher:
             self._refuse_if_full(target)
             principal = sigv4.verify(request, self.credentials)
             outcome.account_id = principal.account_id
+            if chunked.is_chunked(request):
+                request = chunked.decoded(request, principal)
             target = self._require_target(request, target, principal.signing_service)
             service = target.service
             params = _input(protocol, request, target)

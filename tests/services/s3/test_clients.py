@@ -90,20 +90,6 @@ def test_virtual_hosted_addressing(server: LiveServer, s3: Any, bucket: str) -> 
     assert response.content == b"virtual"
 
 
-def test_streaming_bodies_answer_a_clear_error(server: LiveServer, s3: Any, bucket: str) -> None:
-    streaming = signed(
-        server,
-        "PUT",
-        f"{server.endpoint}/{bucket}/s.txt",
-        {
-            "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-            "content-encoding": "aws-chunked",
-        },
-    )
-    assert streaming.status_code == 501
-    assert b"<Code>NotImplemented</Code>" in streaming.content
-
-
 @pytest.fixture
 def elsewhere(tmp_path: Path) -> Iterator[LiveServer]:
     """A server whose S3 is an external endpoint, and whose bodies are small."""
