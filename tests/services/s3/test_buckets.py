@@ -61,6 +61,7 @@ def test_buckets_belong_to_their_account(s3: Any, s3_for: Callable[..., Any], bu
     calls: list[tuple[str, dict[str, Any]]] = [
         ("get_object", {"Key": "secret.txt"}),
         ("put_object", {"Key": "theirs.txt", "Body": b"x"}),
+        ("list_objects", {}),
         ("list_objects_v2", {}),
         ("delete_object", {"Key": "secret.txt"}),
         ("delete_bucket", {}),

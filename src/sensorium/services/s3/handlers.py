@@ -23,6 +23,7 @@ OPERATIONS = (
     "HeadObject",
     "DeleteObject",
     "DeleteObjects",
+    "ListObjects",
     "ListObjectsV2",
     "CopyObject",
 )

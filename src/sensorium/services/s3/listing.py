@@ -1,11 +1,20 @@
-"""ListObjectsV2 and ListBuckets pages: keys in UTF-8 byte order, common prefixes under a
-delimiter, and continuation tokens signed with the server's key and bound to the caller and
-the listing (``storage.paging.TokenSigner``)."""
+"""ListObjects (v1), ListObjectsV2 and ListBuckets pages: keys in UTF-8 byte order, common
+prefixes under a delimiter, and continuation tokens signed with the server's key and bound to
+the caller and the listing (``storage.paging.TokenSigner``).
+
+Both object listings are one walk (``_walk``): the entries after a position, a key or the
+common prefix that rolls keys up counting as one entry, each entry at or before the position
+left out. A v1 ``Marker`` and a v2 ``StartAfter`` are such positions, as a token's is: a
+position inside a common prefix (``photos/2024/`` or ``photos/2024/a.jpg`` under the
+delimiter ``/``) passes the whole prefix, so paging by ``NextMarker`` (which names the
+prefix when a page ends with one) never lists a prefix twice.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -13,68 +22,138 @@ from sensorium.services.s3.errors import InvalidArgument
 from sensorium.storage.paging import BadToken, TokenSigner
 
 Params = dict[str, Any]
+Entry = Callable[[str, str], Params | None]  # (bucket, key) -> a Contents item, None if gone
 MAX_KEYS = 1000
+_MAX_INTEGER = 2**31 - 1  # S3 reads max-keys as a 32-bit integer
+# S3's answers to a negative max-keys differ by operation: the message, ArgumentName, and
+# whether ArgumentValue is given (ListObjectsV2's answer, as ListObjectVersions', has none).
+_NEGATIVE_MAX_KEYS = {
+    "ListObjects": (
+        "Argument maxKeys must be an integer between 0 and 2147483647",
+        "maxKeys",
+        True,
+    ),
+    "ListObjectsV2": ("max-keys cannot be negative", "max-keys", False),
+}
+
+
+@dataclass(frozen=True)
+class _Query:
+    """What an object listing asks for, read and checked as its operation does."""
+
+    bucket: str
+    prefix: str
+    delimiter: str
+    max_keys: int
+    encode: bool  # EncodingType=url: keys, prefixes and markers answered URL-encoded
+
+    @classmethod
+    def read(cls, operation: str, bucket: str, params: Params) -> _Query:
+        return cls(
+            bucket,
+            params.get("Prefix") or "",
+            params.get("Delimiter") or "",
+            _max_keys(operation, params.get("MaxKeys")),
+            params.get("EncodingType") == "url",
+        )
+
+    def encoded(self, value: str | None) -> str | None:
+        if value is None or not self.encode:
+            return value
+        return quote(value, safe="/")
+
+
+@dataclass
+class _Page:
+    contents: list[Params] = field(default_factory=list)
+    common: list[str] = field(default_factory=list)
+    truncated: bool = False
+    last: str | None = None  # the last entry listed: a key, or a common prefix
 
 
 def list_objects(
+    bucket: str, keys: Iterator[str], entry: Entry, owner: Params, params: Params
+) -> Params:
+    """ListObjects (v1): pages by ``Marker``; ``NextMarker`` only under a delimiter (without
+    one the client continues after the last key), and every item with its ``Owner``."""
+    query = _Query.read("ListObjects", bucket, params)
+    marker = params.get("Marker") or ""
+    page = _walk(query, keys, entry, marker or None)
+    next_marker = page.last if page.truncated and query.delimiter else None
+    return {
+        **_listed(query, page, params, owner),
+        "Marker": query.encoded(marker),
+        "NextMarker": query.encoded(next_marker),
+    }
+
+
+def list_objects_v2(
     tokens: TokenSigner,
     account_id: str,
     bucket: str,
     keys: Iterator[str],
-    entry: Callable[[str, str], Params | None],
+    entry: Entry,
+    owner: Params,
     params: Params,
 ) -> Params:
-    prefix = params.get("Prefix") or ""
-    delimiter = params.get("Delimiter") or ""
-    max_keys = _max_keys(params.get("MaxKeys"))
-    binding = f"s3:ListObjectsV2:{account_id}:{bucket}:{prefix}:{delimiter}"
-    after, after_prefix = params.get("StartAfter"), False
+    """ListObjectsV2: pages by signed continuation tokens; ``Owner`` only with ``FetchOwner``."""
+    query = _Query.read("ListObjectsV2", bucket, params)
+    binding = f"s3:ListObjectsV2:{account_id}:{bucket}:{query.prefix}:{query.delimiter}"
+    after = params.get("StartAfter")
     token = params.get("ContinuationToken")
     if token is not None:
-        position = _read(tokens, binding, token)
-        after, after_prefix = position["after"], position["prefix"]
-    contents: list[Params] = []
-    common: list[str] = []
-    truncated = False
-    last: tuple[str, bool] | None = None
+        after = _read(tokens, binding, token)["after"]
+    page = _walk(query, keys, entry, after)
+    result: Params = {
+        **_listed(query, page, params, owner if params.get("FetchOwner") else None),
+        "KeyCount": len(page.contents) + len(page.common),
+        "ContinuationToken": token,
+        "StartAfter": query.encoded(params.get("StartAfter")),
+    }
+    if page.truncated and page.last is not None:
+        result["NextContinuationToken"] = tokens.issue(binding, {"after": page.last})
+    return result
+
+
+def _walk(query: _Query, keys: Iterator[str], entry: Entry, after: str | None) -> _Page:
+    """Up to ``max_keys`` entries after ``after`` of ``keys`` (those under the prefix, in
+    UTF-8 byte order); truncated when another entry follows them."""
+    page = _Page()
     for key in keys:
-        if after is not None and (
-            _bytes(key) <= _bytes(after) or (after_prefix and key.startswith(after))
-        ):
+        grouped = _common_prefix(key, query.prefix, query.delimiter)
+        if after is not None and _bytes(grouped or key) <= _bytes(after):
+            continue  # listed before: the key, or the common prefix that holds it
+        if grouped is not None and page.common and page.common[-1] == grouped:
             continue
-        grouped = _common_prefix(key, prefix, delimiter)
-        if grouped is not None and common and common[-1] == grouped:
-            continue
-        if len(contents) + len(common) >= max_keys:
-            truncated = True
+        if len(page.contents) + len(page.common) >= query.max_keys:
+            page.truncated = query.max_keys > 0  # S3: a max-keys=0 page is complete
             break
         if grouped is not None:
-            common.append(grouped)
-            last = (grouped, True)
+            page.common.append(grouped)
+            page.last = grouped
             continue
-        found = entry(bucket, key)
+        found = entry(query.bucket, key)
         if found is not None:
-            contents.append(found)
-            last = (key, False)
-    encode = params.get("EncodingType") == "url"
-    result: Params = {
-        "Name": bucket,
-        "Prefix": _encoded(prefix, encode),
-        "Delimiter": _encoded(delimiter, encode) or None,
-        "MaxKeys": max_keys,
+            page.contents.append(found)
+            page.last = key
+    return page
+
+
+def _listed(query: _Query, page: _Page, params: Params, owner: Params | None) -> Params:
+    """The members both object listings answer alike."""
+    contents = [
+        {**item, "Key": query.encoded(item["Key"]), "Owner": owner} for item in page.contents
+    ]
+    return {
+        "Name": query.bucket,
+        "Prefix": query.encoded(query.prefix),
+        "Delimiter": query.encoded(query.delimiter) or None,
+        "MaxKeys": query.max_keys,
         "EncodingType": params.get("EncodingType"),
-        "KeyCount": len(contents) + len(common),
-        "IsTruncated": truncated,
-        "ContinuationToken": token,
-        "StartAfter": _encoded(params.get("StartAfter"), encode),
-        "Contents": [{**item, "Key": _encoded(item["Key"], encode)} for item in contents] or None,
-        "CommonPrefixes": [{"Prefix": _encoded(item, encode)} for item in common] or None,
+        "IsTruncated": page.truncated,
+        "Contents": contents or None,
+        "CommonPrefixes": [{"Prefix": query.encoded(item)} for item in page.common] or None,
     }
-    if truncated and last is not None:
-        result["NextContinuationToken"] = tokens.issue(
-            binding, {"after": last[0], "prefix": last[1]}
-        )
-    return result
 
 
 def list_buckets(
@@ -107,11 +186,19 @@ def list_buckets(
     return result
 
 
-def _max_keys(value: int | None) -> int:
+def _max_keys(operation: str, value: int | None) -> int:
     if value is None:
         return MAX_KEYS
     if value < 0:
-        raise InvalidArgument("max-keys cannot be negative", ArgumentName="max-keys")
+        message, name, shown = _NEGATIVE_MAX_KEYS[operation]
+        shown_value = {"ArgumentValue": str(value)} if shown else {}
+        raise InvalidArgument(message, ArgumentName=name, **shown_value)
+    if value > _MAX_INTEGER:
+        raise InvalidArgument(
+            "Provided max-keys not an integer or within integer range",
+            ArgumentName="max-keys",
+            ArgumentValue=str(value),
+        )
     return min(value, MAX_KEYS)
 
 
@@ -133,9 +220,3 @@ def _common_prefix(key: str, prefix: str, delimiter: str) -> str | None:
 
 def _bytes(key: str) -> bytes:
     return key.encode("utf-8", "surrogateescape")
-
-
-def _encoded(value: str | None, encode: bool) -> str | None:
-    if value is None or not encode:
-        return value
-    return quote(value, safe="/")

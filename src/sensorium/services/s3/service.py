@@ -34,7 +34,7 @@ from sensorium.services.s3.errors import (
     NoSuchBucket,
     NoSuchKey,
 )
-from sensorium.services.s3.listing import list_buckets, list_objects
+from sensorium.services.s3.listing import list_buckets, list_objects, list_objects_v2
 from sensorium.services.s3.names import check_key, check_new_bucket
 from sensorium.services.s3.objects import DEFAULT_CONTENT_TYPE, ObjectFiles, ObjectInfo
 from sensorium.storage.paging import TokenSigner
@@ -80,7 +80,7 @@ class S3:
             if name not in self.buckets.shared and self.files.bucket_exists(name)
         ]
         result = list_buckets(self.tokens, ctx.account_id, owned, params)
-        result["Owner"] = {"ID": canonical_id(ctx.account_id), "DisplayName": ctx.account_id}
+        result["Owner"] = _owner(ctx.account_id)
         return result
 
     def create_bucket(self, ctx: RequestContext, params: Params) -> Params:
@@ -192,15 +192,18 @@ class S3:
                 deleted.append({"Key": key})
         return {"Deleted": deleted or None, "Errors": errors or None}
 
+    def list_objects(self, ctx: RequestContext, params: Params) -> Params:
+        bucket = params["Bucket"]
+        keys = self._listed_keys(ctx, bucket, params)
+        return list_objects(bucket, keys, self._entry, _owner(ctx.account_id), params)
+
     def list_objects_v2(self, ctx: RequestContext, params: Params) -> Params:
         bucket = params["Bucket"]
-        prefix = params.get("Prefix") or ""
-        if bucket in self.buckets.shared:
-            self._open(ctx.scope, bucket, prefix)  # only under the caller's own folder
-        else:
-            self._open(ctx.scope, bucket)
-        keys = self.files.keys(bucket, prefix)
-        return list_objects(self.tokens, ctx.account_id, bucket, keys, self._entry, params)
+        keys = self._listed_keys(ctx, bucket, params)
+        owner = _owner(ctx.account_id)
+        return list_objects_v2(
+            self.tokens, ctx.account_id, bucket, keys, self._entry, owner, params
+        )
 
     def copy_object(self, ctx: RequestContext, params: Params) -> Params:
         source_bucket, source_key = _copy_source(params["CopySource"])
@@ -251,6 +254,15 @@ class S3:
             self.buckets.allow(scope, bucket, key or "")
         except BlobAccessDenied:
             raise AccessDenied("Access Denied") from None
+
+    def _listed_keys(self, ctx: RequestContext, bucket: str, params: Params) -> Iterator[str]:
+        """The keys under the listing's prefix, once the caller may list them."""
+        prefix = params.get("Prefix") or ""
+        if bucket in self.buckets.shared:
+            self._open(ctx.scope, bucket, prefix)  # only under the caller's own folder
+        else:
+            self._open(ctx.scope, bucket)
+        return self.files.keys(bucket, prefix)
 
     def _info(self, bucket: str, key: str) -> ObjectInfo | None:
         try:
@@ -329,6 +341,12 @@ def storable(key: str) -> Iterator[None]:
             "Sensorium keeps objects as files: a key cannot be both an object and the "
             f"folder of other keys ('{key}' conflicts with an existing key)."
         ) from None
+
+
+def _owner(account_id: str) -> Params:
+    """The account as S3 names an owner: of its buckets, and of the objects in them (one
+    account writes a bucket's objects: its owner, or a service for it under its folder)."""
+    return {"ID": canonical_id(account_id), "DisplayName": account_id}
 
 
 def _described(info: ObjectInfo) -> Params:
