@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     from sensorium.services.rekognition.cli import add_commands as add_face_commands
 
     add_face_commands(commands)
+    from sensorium.services.rekognition.text_cli import add_commands as add_image_commands
+
+    add_image_commands(commands)
     _add_speak(commands)
     _add_transcribe(commands)
     _add_text(commands)

@@ -1,4 +1,4 @@
-"""Amazon Rekognition: collections, faces and users."""
+"""Amazon Rekognition: collections, faces and users; text in images (DetectText)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from sensorium.components import Components
 from sensorium.config import Settings
 from sensorium.models.faces.weights import DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS
+from sensorium.models.ocr.weights import PPOCR_WEIGHTS
 from sensorium.models.weights import Weights
 
 if TYPE_CHECKING:
     from sensorium.services.rekognition.collections import CollectionService
     from sensorium.services.rekognition.faces import FaceService
+    from sensorium.services.rekognition.text import TextService
     from sensorium.services.rekognition.users import UserService
 
 SERVICES = ("rekognition",)
@@ -24,15 +26,17 @@ class RekognitionService:
     collections: CollectionService
     faces: FaceService
     users: UserService
+    text: TextService
 
 
 def requires(settings: Settings) -> list[Weights]:
-    return [DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS]
+    return [DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS, PPOCR_WEIGHTS]
 
 
 def install(components: Components) -> RekognitionService:
     from sqlalchemy.orm import Session
 
+    from sensorium.models.ocr import TEXT_MODEL, TextEngine
     from sensorium.models.registry import FACE_MODEL_VERSION
     from sensorium.services.rekognition import handlers
     from sensorium.services.rekognition.collections import CollectionService
@@ -42,6 +46,7 @@ def install(components: Components) -> RekognitionService:
     from sensorium.services.rekognition.face_log import FaceSource
     from sensorium.services.rekognition.faces import EMBEDDING_DIM, FaceService, count_faces
     from sensorium.services.rekognition.snapshots import Snapshots
+    from sensorium.services.rekognition.text import TextService
     from sensorium.services.rekognition.users import UserService, count_users
     from sensorium.services.rekognition.vector_index import AnnParams
 
@@ -51,10 +56,12 @@ def install(components: Components) -> RekognitionService:
         FACE_MODEL,
         "DetectFaces", "CompareFaces", "IndexFaces", "SearchFacesByImage", "SearchUsersByImage",
     )  # fmt: skip
+    components.operations.gate("rekognition", TEXT_MODEL, "DetectText")
     paginator = components.paginator(ERRORS, MAX_TOKEN_LENGTH)
     database = components.database
     models_dir = components.settings.models.dir
     components.models.register(FACE_MODEL, lambda: FaceEngine(models_dir))
+    components.models.register(TEXT_MODEL, TextEngine)
     faces_settings = components.settings.faces
     index = FaceIndexes(
         EMBEDDING_DIM,
@@ -79,4 +86,6 @@ def install(components: Components) -> RekognitionService:
     )  # fmt: skip
     users = UserService(faces)
     handlers.register(components.operations, collections, faces, users)
-    return RekognitionService(collections, faces, users)
+    text = TextService(components.blobs, components.models)
+    handlers.register_text(components.operations, text)
+    return RekognitionService(collections, faces, users, text)

@@ -6,6 +6,7 @@ from sensorium.context import RequestContext
 from sensorium.operations import OperationRegistry, Params
 from sensorium.services.rekognition.collections import CollectionService
 from sensorium.services.rekognition.faces import FaceService
+from sensorium.services.rekognition.text import TextService
 from sensorium.services.rekognition.users import UserService
 
 SERVICE = "rekognition"
@@ -80,3 +81,11 @@ OPERATIONS = {
     "SearchUsers": "CollectionId UserId? FaceId? UserMatchThreshold? MaxUsers?",
     "SearchUsersByImage": "CollectionId Image UserMatchThreshold? MaxUsers? QualityFilter?",
 }
+
+
+# DetectText: a method of the text service (text.py), bound the same way.
+TEXT_OPERATIONS = {"DetectText": "Image Filters?"}
+
+
+def register_text(registry: OperationRegistry, text: TextService) -> None:
+    registry.bind(SERVICE, TEXT_OPERATIONS, text)
