@@ -15,6 +15,7 @@ from sensorium.blobs import Buckets
 from sensorium.context import RequestContext
 from sensorium.errors import ServiceError
 from sensorium.models.faces import FaceAnalysis, LoadedImage, load_calibration
+from sensorium.models.faces.bands import Band, band_of, stored_band
 from sensorium.models.registry import ModelRegistry
 from sensorium.services.rekognition import quality_filter, shapes
 from sensorium.services.rekognition.collections import find
@@ -76,8 +77,9 @@ class FaceService:
         loaded, data = read_image(self.blobs, ctx.scope, image)
         return RequestImage(loaded, hashlib.sha256(data).hexdigest())
 
-    def similarity(self, distance: float) -> float:
-        return self.calibration.similarity(distance)
+    def similarity(self, distance: float, a: Band = Band.GOOD, b: Band = Band.GOOD) -> float:
+        """Similarity of two faces ``distance`` apart, in the quality bands they are in."""
+        return self.calibration.similarity(distance, a, b)
 
     def max_distance(self, threshold: float) -> float | None:
         if threshold <= 0:
@@ -126,7 +128,9 @@ class FaceService:
         for face in faces:
             if quality_filter.reasons(face, quality):
                 continue
-            score = self.similarity(_distance(source_face, face))
+            score = self.similarity(
+                _distance(source_face, face), band_of(source_face), band_of(face)
+            )
             detail = shapes.face_detail(face, w, h)
             if score >= threshold:
                 matches.append({"Similarity": score, "Face": detail})
@@ -216,6 +220,7 @@ class FaceService:
                     confidence=face.confidence,
                     embedding=face.embedding.astype(np.float32).tobytes(),
                     model_version=version,
+                    quality_band=band_of(face).value,
                     created_at=now,
                 )
                 session.add(row)
@@ -334,8 +339,9 @@ class FaceService:
                     f"The face {face_id} does not exist in collection {collection_id}",
                 )
             query = np.frombuffer(row.embedding, np.float32)
+            band = stored_band(row.quality_band)
             matches = self._matches(
-                session, collection, query, max_faces, threshold, exclude=row.id
+                session, collection, query, band, max_faces, threshold, exclude=row.id
             )
         return {
             "SearchedFaceId": face_id,
@@ -366,7 +372,9 @@ class FaceService:
                 + ", ".join(why)
             )
         with self.db.reading(ctx.scope) as session:
-            matches = self._matches(session, collection, face.embedding, max_faces, threshold)
+            matches = self._matches(
+                session, collection, face.embedding, band_of(face), max_faces, threshold
+            )
         return {
             "SearchedFaceBoundingBox": shapes.bounding_box(face.box, loaded.width, loaded.height),
             "SearchedFaceConfidence": face.confidence,
@@ -379,6 +387,7 @@ class FaceService:
         session: Session,
         collection: Collection,
         query: np.ndarray[Any, Any],
+        band: Band,
         max_faces: int | None,
         threshold: float | None,
         exclude: int | None = None,
@@ -404,9 +413,9 @@ class FaceService:
         for pk, _, distance in nearest:
             if pk not in rows:
                 continue  # deleted between the snapshot and this read
-            score = self.similarity(distance)
+            row, owner = rows[pk]
+            score = self.similarity(distance, band, stored_band(row.quality_band))
             if score >= cutoff:
-                row, owner = rows[pk]
                 matches.append({"Similarity": score, "Face": _face(row, owner, with_user=True)})
         return matches
 

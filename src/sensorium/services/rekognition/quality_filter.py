@@ -2,7 +2,9 @@
 
 AWS does not publish its bars; ours are explicit thresholds on what the models measure
 (detector confidence, face size in pixels, brightness and sharpness 0-100, pose in degrees).
-``AUTO`` uses the ``LOW`` bar: it drops only faces that are likely not faces or unusable.
+``AUTO`` (IndexFaces' default) drops the faces too poor to match: those in the POOR quality
+band (``models/faces/bands.py``: blurred, under 28 px wide, or turned 45 degrees or more),
+whose matches the evaluation found unreliable (docs/faces-models.md, "Quality bands").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sensorium.models.faces import FaceAnalysis
+from sensorium.models.faces.bands import POOR_SHARPNESS, POOR_WIDTH_PX, POOR_YAW
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ BARS = {
     "MEDIUM": Bar(95.0, 40.0, 15.0, 4.0, 60.0, 45.0),
     "HIGH": Bar(98.0, 64.0, 25.0, 10.0, 45.0, 30.0),
 }
-BARS["AUTO"] = BARS["LOW"]
+BARS["AUTO"] = Bar(90.0, POOR_WIDTH_PX, 5.0, POOR_SHARPNESS, POOR_YAW, 60.0)
 
 
 def reasons(face: FaceAnalysis, quality_filter: str) -> list[str]:

@@ -53,6 +53,8 @@ class FaceRow(Base):
     confidence: Mapped[float] = mapped_column(Float)
     embedding: Mapped[bytes] = mapped_column(LargeBinary)
     model_version: Mapped[str] = mapped_column(String(64))
+    # bands.Band, which Similarity is calibrated by; NULL for faces indexed before bands.
+    quality_band: Mapped[str | None] = mapped_column(String(8), nullable=True)
     user_pk: Mapped[int | None] = mapped_column(
         ForeignKey("face_users.id", ondelete="SET NULL"), nullable=True, index=True
     )

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sensorium.context import RequestContext
+from sensorium.models.faces.bands import Band, band_of, stored_band
 from sensorium.services.rekognition import quality_filter, shapes
 from sensorium.services.rekognition.collections import find
 from sensorium.services.rekognition.errors import (
@@ -98,7 +99,10 @@ class UserService:
             collection = self.faces.collection(session, collection_id)
             user = _user(session, collection, user_id)
             members = list(session.scalars(select(FaceRow).filter_by(user_pk=user.id)))
-            known = [np.frombuffer(row.embedding, np.float32) for row in members]
+            known = [
+                (np.frombuffer(row.embedding, np.float32), stored_band(row.quality_band))
+                for row in members
+            ]
             rows = _faces_by_id(session, collection, face_ids)
             owners = _owners(session, rows.values())
             new_pks: list[int] = []
@@ -120,10 +124,11 @@ class UserService:
                     )
                     continue
                 embedding = np.frombuffer(row.embedding, np.float32)
+                band = stored_band(row.quality_band)
                 if known:
                     score = max(
-                        self.faces.similarity(float(np.linalg.norm(embedding - other)))
-                        for other in known
+                        self.faces.similarity(float(np.linalg.norm(embedding - other)), band, b)
+                        for other, b in known
                     )
                     if score < cutoff:
                         failed.append(
@@ -140,7 +145,7 @@ class UserService:
                         f"A user can have at most {FACES_PER_USER} faces.",
                     )
                 row.user_pk = user.id
-                known.append(embedding)
+                known.append((embedding, band))
                 new_pks.append(row.id)
                 associated.append({"FaceId": face_id})
             status = "ACTIVE" if known else "CREATED"
@@ -210,17 +215,19 @@ class UserService:
                 row = _faces_by_id(session, collection, [face_id]).get(face_id)
                 if row is None:
                     raise ResourceNotFoundException(f"The face {face_id} does not exist.")
-                queries = [np.frombuffer(row.embedding, np.float32)]
+                queries = [
+                    (np.frombuffer(row.embedding, np.float32), stored_band(row.quality_band))
+                ]
                 result["SearchedFace"] = {"FaceId": face_id}
                 exclude_user = None
             else:
                 assert user_id is not None
                 user = _user(session, collection, user_id)
                 queries = [
-                    np.frombuffer(blob, np.float32)
-                    for blob in session.scalars(
-                        select(FaceRow.embedding).filter_by(user_pk=user.id)
-                    )
+                    (np.frombuffer(blob, np.float32), stored_band(band))
+                    for blob, band in session.execute(
+                        select(FaceRow.embedding, FaceRow.quality_band).filter_by(user_pk=user.id)
+                    ).tuples()
                 ]
                 result["SearchedUser"] = {"UserId": user_id}
                 exclude_user = user.id
@@ -255,7 +262,12 @@ class UserService:
             )
         with self.db.reading(ctx.scope) as session:
             matches = self._user_matches(
-                session, collection, [largest.embedding], threshold, max_users, None
+                session,
+                collection,
+                [(largest.embedding, band_of(largest))],
+                threshold,
+                max_users,
+                None,
             )
         return {
             "UserMatches": matches,
@@ -271,7 +283,7 @@ class UserService:
         self,
         session: Session,
         collection: Collection,
-        queries: list[np.ndarray[Any, Any]],
+        queries: list[tuple[np.ndarray[Any, Any], Band]],
         threshold: float | None,
         max_users: int | None,
         exclude_user: int | None,
@@ -280,11 +292,16 @@ class UserService:
         cutoff = SEARCH_THRESHOLD if threshold is None else threshold
         index = self.faces.index.collection(CollectionRef.of(collection))
         best: dict[int, float] = {}
-        for query in queries:
-            for _, user_pk, distance in index.nearest(query, None, self.faces.max_distance(cutoff)):
-                if user_pk is None or user_pk == exclude_user:
-                    continue
-                score = self.faces.similarity(distance)
+        for query, band in queries:
+            hits = [
+                hit
+                for hit in index.nearest(query, None, self.faces.max_distance(cutoff))
+                if hit[1] is not None and hit[1] != exclude_user
+            ]
+            bands = _bands(session, [pk for pk, _, _ in hits])
+            for pk, user_pk, distance in hits:
+                assert user_pk is not None
+                score = self.faces.similarity(distance, band, bands.get(pk, Band.GOOD))
                 if score >= cutoff and score > best.get(user_pk, -1.0):
                     best[user_pk] = score
         ranked = sorted(best.items(), key=lambda item: -item[1])[: max_users or DEFAULT_MAX_USERS]
@@ -360,3 +377,13 @@ def _owners(session: Session, rows: Any) -> dict[int, str]:
         .tuples()
         .all()
     )
+
+
+def _bands(session: Session, pks: list[int]) -> dict[int, Band]:
+    """The quality bands of the faces ``pks`` (a face deleted since it was found: none)."""
+    if not pks:
+        return {}
+    rows = session.execute(
+        select(FaceRow.id, FaceRow.quality_band).where(FaceRow.id.in_(pks))
+    ).tuples()
+    return {pk: stored_band(band) for pk, band in rows}
