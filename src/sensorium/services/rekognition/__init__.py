@@ -1,4 +1,5 @@
-"""Amazon Rekognition: collections, faces and users; text in images (DetectText)."""
+"""Amazon Rekognition: collections, faces and users; text in images (DetectText); labels
+(DetectLabels)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import TYPE_CHECKING
 from sensorium.components import Components
 from sensorium.config import Settings
 from sensorium.models.faces.weights import DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS
+from sensorium.models.labels.weights import EFFICIENTNET_WEIGHTS
 from sensorium.models.ocr.weights import PPOCR_WEIGHTS
 from sensorium.models.weights import Weights
 
 if TYPE_CHECKING:
     from sensorium.services.rekognition.collections import CollectionService
     from sensorium.services.rekognition.faces import FaceService
+    from sensorium.services.rekognition.labels import LabelService
     from sensorium.services.rekognition.text import TextService
     from sensorium.services.rekognition.users import UserService
 
@@ -27,15 +30,17 @@ class RekognitionService:
     faces: FaceService
     users: UserService
     text: TextService
+    labels: LabelService
 
 
 def requires(settings: Settings) -> list[Weights]:
-    return [DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS, PPOCR_WEIGHTS]
+    return [DLIB_RUNTIME, DLIB_WEIGHTS, MTCNN_WEIGHTS, PPOCR_WEIGHTS, EFFICIENTNET_WEIGHTS]
 
 
 def install(components: Components) -> RekognitionService:
     from sqlalchemy.orm import Session
 
+    from sensorium.models.labels import LABEL_MODEL, LabelEngine
     from sensorium.models.ocr import TEXT_MODEL, TextEngine
     from sensorium.models.registry import FACE_MODEL_VERSION
     from sensorium.services.rekognition import handlers
@@ -45,6 +50,7 @@ def install(components: Components) -> RekognitionService:
     from sensorium.services.rekognition.face_indexes import FaceIndexes
     from sensorium.services.rekognition.face_log import FaceSource
     from sensorium.services.rekognition.faces import EMBEDDING_DIM, FaceService, count_faces
+    from sensorium.services.rekognition.labels import LabelService
     from sensorium.services.rekognition.snapshots import Snapshots
     from sensorium.services.rekognition.text import TextService
     from sensorium.services.rekognition.users import UserService, count_users
@@ -57,11 +63,13 @@ def install(components: Components) -> RekognitionService:
         "DetectFaces", "CompareFaces", "IndexFaces", "SearchFacesByImage", "SearchUsersByImage",
     )  # fmt: skip
     components.operations.gate("rekognition", TEXT_MODEL, "DetectText")
+    components.operations.gate("rekognition", LABEL_MODEL, "DetectLabels")
     paginator = components.paginator(ERRORS, MAX_TOKEN_LENGTH)
     database = components.database
     models_dir = components.settings.models.dir
     components.models.register(FACE_MODEL, lambda: FaceEngine(models_dir))
     components.models.register(TEXT_MODEL, TextEngine)
+    components.models.register(LABEL_MODEL, LabelEngine)
     faces_settings = components.settings.faces
     index = FaceIndexes(
         EMBEDDING_DIM,
@@ -88,4 +96,6 @@ def install(components: Components) -> RekognitionService:
     handlers.register(components.operations, collections, faces, users)
     text = TextService(components.blobs, components.models)
     handlers.register_text(components.operations, text)
-    return RekognitionService(collections, faces, users, text)
+    labels = LabelService(components.blobs, components.models)
+    handlers.register_labels(components.operations, labels)
+    return RekognitionService(collections, faces, users, text, labels)

@@ -6,6 +6,7 @@ from sensorium.context import RequestContext
 from sensorium.operations import OperationRegistry, Params
 from sensorium.services.rekognition.collections import CollectionService
 from sensorium.services.rekognition.faces import FaceService
+from sensorium.services.rekognition.labels import LabelService
 from sensorium.services.rekognition.text import TextService
 from sensorium.services.rekognition.users import UserService
 
@@ -89,3 +90,11 @@ TEXT_OPERATIONS = {"DetectText": "Image Filters?"}
 
 def register_text(registry: OperationRegistry, text: TextService) -> None:
     registry.bind(SERVICE, TEXT_OPERATIONS, text)
+
+
+# DetectLabels: a method of the label service (labels.py), bound the same way.
+LABEL_OPERATIONS = {"DetectLabels": "Image MaxLabels? MinConfidence? Features? Settings?"}
+
+
+def register_labels(registry: OperationRegistry, labels: LabelService) -> None:
+    registry.bind(SERVICE, LABEL_OPERATIONS, labels)

@@ -28,6 +28,9 @@ def add_commands(commands: Any) -> None:
     text.add_argument("--json", action="store_true", help="print DetectText's whole answer")
     text.add_argument("--draw", type=Path, metavar="OUT.png", help="draw what was read")
     text.set_defaults(run=text_command)
+    from sensorium.services.rekognition.labels_cli import add_labels_command
+
+    add_labels_command(sub)
 
 
 def text_command(args: argparse.Namespace) -> int:
