@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,11 +48,20 @@ def band(width: float, sharpness: float, yaw: float) -> Band:
     return Band.GOOD
 
 
-def cells_of(path: Path) -> dict[str, tuple[list[float], list[float]]]:
-    """Per cell: (genuine distances, impostor distances)."""
-    found: dict[str, tuple[list[float], list[float]]] = {cell: ([], []) for cell in CELLS}
+Cells = dict[str, tuple[list[float], list[float]]]
+
+
+def is_video(row: dict[str, str]) -> bool:
+    return "video" in (row["condition_a"], row["condition_b"])
+
+
+def cells_of(path: Path, keep: Callable[[dict[str, str]], bool] = lambda row: True) -> Cells:
+    """Per cell: (genuine distances, impostor distances) of the pairs ``keep`` keeps."""
+    found: Cells = {cell: ([], []) for cell in CELLS}
     with path.open() as handle:
         for row in csv.DictReader(handle):
+            if not keep(row):
+                continue
             a = band(float(row["box_width_a"]), float(row["sharpness_a"]), float(row["yaw_a"]))
             b = band(float(row["box_width_b"]), float(row["sharpness_b"]), float(row["yaw_b"]))
             genuine, impostor = found[pair_cell(a, b)]
@@ -59,7 +69,7 @@ def cells_of(path: Path) -> dict[str, tuple[list[float], list[float]]]:
     return found
 
 
-def fit(found: dict[str, tuple[list[float], list[float]]], d80: float) -> dict[str, float]:
+def fit(found: Cells, d80: float) -> dict[str, float]:
     fitted: dict[str, float] = {}
     for cell in CELLS:
         impostor = sorted(found[cell][1])
@@ -107,6 +117,20 @@ def main() -> None:
             f"{row['tar_before']:.1%} | {row['far_before']:.2%} | {row['tar']:.1%} | "
             f"{row['far']:.2%} |"
         )
+    print("\nHeld out: fitted on the stills, tested on the video, and the other way round")
+    print("| fitted on | tested on | cell | d80 | genuine | TAR@80 | impostor | FAR@80 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, train in (("stills", lambda r: not is_video(r)), ("video", is_video)):
+        fitted_part = fit(cells_of(args.pairs, train), d80)
+        tested = cells_of(args.pairs, lambda r, train=train: not train(r))  # type: ignore[misc]
+        other = "video" if name == "stills" else "stills"
+        for cell in CELLS:
+            genuine, impostor = tested[cell]
+            t = fitted_part[cell]
+            print(
+                f"| {name} | {other} | {cell} | {t:.4f} | {len(genuine)} | "
+                f"{_rate(genuine, t):.1%} | {len(impostor)} | {_rate(impostor, t):.2%} |"
+            )
     if args.write:
         calibration["quality_cells"] = {
             "rule": "bands.py: POOR below sharpness 10, width 28 px or at |yaw| >= 45; FAIR "

@@ -80,8 +80,6 @@ def photos(database: str, server: LiveServer) -> dict[str, str]:
 
 
 def rekognition_call(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    if operation == "DetectLabels":
-        pytest.skip("DetectLabels is not implemented yet")
     collection = params.get("CollectionId")
     existing = client.list_collections()["CollectionIds"]
     if operation == "CreateCollection" and collection in existing:

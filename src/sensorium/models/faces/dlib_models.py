@@ -72,6 +72,14 @@ class DlibFaceModels:
         with self._shape_lock:
             return self._predictor(rgb, rect)
 
+    def shape_at(self, rgb: RGBImage, box: Box, points: list[Point]) -> Any:
+        """A 5-point ``full_object_detection`` with the points given (dlib's order)."""
+        import dlib
+
+        rect = dlib_rect(box, int(rgb.shape[1]), int(rgb.shape[0]))
+        parts = dlib.points([dlib.point(round(p.x), round(p.y)) for p in points])
+        return dlib.full_object_detection(rect, parts)
+
     def embed(self, rgb: RGBImage, shape: Any, num_jitters: int = 0) -> Embedding:
         """128-d descriptor of the face aligned by ``shape`` (dlib's 150x150 face chip,
         padding 0.25). Same-person pairs are usually below 0.6 Euclidean distance."""

@@ -13,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from sensorium.models.faces.alignment import dlib_points
 from sensorium.models.faces.detector import FaceDetector
 from sensorium.models.faces.dlib_models import DlibFaceModels, landmarks_from_shape
 from sensorium.models.faces.pose import estimate_pose
@@ -110,7 +111,12 @@ class FacePipeline:
 
     def _analyze_one(self, rgb: RGBImage, face: DetectedFace, embed: bool) -> FaceAnalysis:
         shape_box = face.box if self.detector.name == "dlib_hog" else dlib_style_box(face.box)
-        shape = self._dlib.shape(rgb, shape_box)
+        points = dlib_points(face.landmarks) if face.landmarks is not None else None
+        shape = (
+            self._dlib.shape(rgb, shape_box)
+            if points is None
+            else self._dlib.shape_at(rgb, shape_box, points)
+        )
         landmarks = face.landmarks or landmarks_from_shape(shape)
         embedding: Embedding = (
             self._dlib.embed(rgb, shape) if embed else np.zeros((0,), dtype=np.float32)
