@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 from botocore.config import Config
 
 from sensorium.storage.database import Database, sqlite_url
-from tests import postgres
+from tests import fidelity, postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -40,8 +40,9 @@ CREDENTIALS = (
 # default) and PostgreSQL. ``pytest -k postgres`` selects the PostgreSQL runs.
 DATABASES = ("sqlite", "postgres")
 # Pure model tests touch no database; the fresh-install test builds its own environment;
-# the cluster tests run on PostgreSQL of their own.
-SINGLE_DATABASE = ("models", "test_fresh_install.py", "cluster")
+# the cluster tests run on PostgreSQL of their own; the fidelity check is tested on answers
+# made up in the test.
+SINGLE_DATABASE = ("models", "test_fresh_install.py", "cluster", "test_fidelity.py")
 _postgres: postgres.PostgresCluster | None = None
 
 
@@ -197,15 +198,45 @@ class LiveServer:
         config: Config | None = None,
         **kwargs: Any,
     ) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=region,
-            aws_access_key_id=access_key,
-            aws_secret_access_key=secret_key,
-            config=config or Config(retries={"total_max_attempts": 1}),
-            **kwargs,
+        """A boto3 client of this server whose every answer is checked against the
+        operation's output shape (tests/fidelity.py)."""
+        return fidelity.attach(
+            boto3.client(
+                service,
+                endpoint_url=self.endpoint,
+                region_name=region,
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
+                config=config or Config(retries={"total_max_attempts": 1}),
+                **kwargs,
+            )
         )
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Notes whether the test itself failed, for ``_response_fidelity``."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _response_fidelity(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test that passed although one of its clients got an answer that breaks the
+    output shape (tests/fidelity.py): the AssertionError was swallowed on its way (a worker
+    thread, a broad ``except``)."""
+    before = len(fidelity.VIOLATIONS)
+    yield
+    found = fidelity.VIOLATIONS[before:]
+    if found and not request.node.stash.get(_CALL_FAILED, True):
+        pytest.fail("answers broke their output shape:\n" + "\n".join(found), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import boto3
 import httpx
 import pytest
 
+from tests import fidelity
 from tests.conftest import ROOT, free_port, shared_data
 
 INSTALL_SECONDS = 1800  # guards a hang only: pip may have to download every wheel
@@ -57,12 +58,14 @@ def test_pip_install_then_serve_indexes_and_searches_a_face(
             "pnet.pt",
             "rnet.pt",
         ]
-        rekognition = boto3.client(
-            "rekognition",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="AKIDFRESH",
-            aws_secret_access_key="fresh-secret",
+        rekognition = fidelity.attach(
+            boto3.client(
+                "rekognition",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="AKIDFRESH",
+                aws_secret_access_key="fresh-secret",
+            )
         )
         rekognition.create_collection(CollectionId="family")
         indexed = rekognition.index_faces(

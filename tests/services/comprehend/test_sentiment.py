@@ -7,12 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.conftest import ACCESS_KEY, SECRET_KEY, LiveServer, shared_data
+from tests.conftest import LiveServer, shared_data
 
 # Measured with the shipped default model on SST2_SUBSET (see docs/bench-comprehend.md); the
 # test allows one point below it, so a regressed model fails.
@@ -87,12 +86,8 @@ def test_blank_text(comprehend: Any) -> None:
 
 
 def test_empty_text_is_rejected_by_the_server(server: LiveServer) -> None:
-    unvalidated = boto3.client(
+    unvalidated = server.client(
         "comprehend",
-        endpoint_url=server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
         config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
     )
     with pytest.raises(ClientError) as raised:

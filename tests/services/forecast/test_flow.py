@@ -99,6 +99,14 @@ def test_flow_import_predict_forecast_query_export(
         Filters=[{"Key": "PredictorArn", "Value": predictor_arn, "Condition": "IS"}]
     )["Forecasts"]
     assert [f["ForecastArn"] for f in listed] == [forecast_arn]
+    exports = forecast.list_forecast_export_jobs(
+        Filters=[{"Key": "ForecastArn", "Value": forecast_arn, "Condition": "IS"}]
+    )["ForecastExportJobs"]
+    assert [(e["ForecastExportJobArn"], e["Status"]) for e in exports] == [(export_arn, "ACTIVE")]
+    pages = forecast.get_paginator("list_datasets").paginate()
+    assert dataset in {d["DatasetArn"] for page in pages for d in page["Datasets"]}
+    forecast.update_dataset_group(DatasetGroupArn=group, DatasetArns=[dataset])
+    assert forecast.describe_dataset_group(DatasetGroupArn=group)["DatasetArns"] == [dataset]
 
     # Deletion follows dependencies: export, forecast, predictor, then the group.
     error = _error(forecast.delete_predictor, PredictorArn=predictor_arn)
