@@ -9,6 +9,8 @@ import hashlib
 import zlib
 from collections.abc import Callable, Mapping
 
+import google_crc32c
+
 from sensorium.errors import SerializationException
 
 
@@ -30,26 +32,9 @@ class UnsupportedChecksum(SerializationException):
     code = "SerializationException"
 
 
-def _crc32c_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_CRC32C_TABLE = _crc32c_table()
-
-
 def crc32c(data: bytes) -> bytes:
-    """CRC-32C (Castagnoli); in Python, since no library of the environment has it."""
-    crc = 0xFFFFFFFF
-    table = _CRC32C_TABLE
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return (crc ^ 0xFFFFFFFF).to_bytes(4, "big")
+    """CRC-32C (Castagnoli), in C (``google-crc32c``)."""
+    return int(google_crc32c.value(data)).to_bytes(4, "big")
 
 
 def _crc32(data: bytes) -> bytes:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import os
 from typing import Any
 
+import google_crc32c
 import pytest
 from botocore.exceptions import ClientError
 
@@ -194,3 +196,14 @@ def test_a_key_too_long(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as refused:
         s3.put_object(Bucket=bucket, Key="k" * 1025, Body=b"x")
     assert error_code(refused) == "KeyTooLongError"
+
+
+def test_a_crc32c_checksum_is_verified(s3: Any, bucket: str) -> None:
+    """CRC-32C (what SDKs with a CRT send) of a large body: computed, and wrong is refused."""
+    body = os.urandom(16 * 1024 * 1024)
+    right = base64.b64encode(google_crc32c.value(body).to_bytes(4, "big")).decode()
+    s3.put_object(Bucket=bucket, Key="c.bin", Body=body, ChecksumCRC32C=right)
+    assert s3.head_object(Bucket=bucket, Key="c.bin")["ContentLength"] == len(body)
+    with pytest.raises(ClientError) as refused:
+        s3.put_object(Bucket=bucket, Key="c2.bin", Body=body, ChecksumCRC32C="AAAAAA==")
+    assert error_code(refused) == "BadDigest"
