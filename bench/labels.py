@@ -1,6 +1,7 @@
 """DetectLabels: top-5 accuracy on the shared photos, and latency per image through the
-server (boto3 → DetectLabels, which also runs the face detector for Person) against the bare
-classifier (``LabelEngine.classify`` + the taxonomy, in this process).
+server (boto3 → DetectLabels) against the bare models it runs, in this process: the
+classifier (``LabelEngine.classify`` + the taxonomy) and the face detector that gives Person
+(``FaceEngine.analyze`` without embeddings); the classifier alone is reported too.
 
 Expected labels: ``bench/data/labels_expected.json`` (written before measuring). A photo is a
 top-5 hit when one of its expected labels is among the five most confident labels
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sensorium.models.labels import LabelEngine, load_taxonomy  # noqa: E402
+from sensorium.services.rekognition.engine import FaceEngine  # noqa: E402
 from tests.conftest import LiveServer  # noqa: E402
 from tests.services.rekognition.faces_data import faces_dir  # noqa: E402
 
@@ -43,6 +45,9 @@ def main() -> None:
     engine = LabelEngine()
     engine.load("cpu")
     taxonomy = load_taxonomy()
+    faces = FaceEngine(None)
+    faces.load("cpu")
+    classifier: list[float] = []
     bare: list[float] = []
     served: list[float] = []
     rows = []
@@ -58,6 +63,9 @@ def main() -> None:
                 for _ in range(args.repeats):
                     started = time.perf_counter()
                     taxonomy.score(engine.classify(rgb))
+                    classified = time.perf_counter()
+                    faces.analyze(rgb, embed=False)
+                    classifier.append(classified - started)
                     bare.append(time.perf_counter() - started)
                 answer = rekognition.detect_labels(Image={"Bytes": data}, MinConfidence=0)
                 for _ in range(args.repeats):
@@ -80,11 +88,14 @@ def main() -> None:
     print("\n| path | median ms | p90 ms |")
     print("|---|---|---|")
     for what, times in (
-        ("bare classifier + taxonomy", bare),
+        ("classifier + taxonomy", classifier),
+        ("bare models (classifier + taxonomy + face detector)", bare),
         ("DetectLabels (boto3 → server)", served),
     ):
         ms = sorted(1000 * t for t in times)
         print(f"| {what} | {statistics.median(ms):.0f} | {ms[int(0.9 * (len(ms) - 1))]:.0f} |")
+    ratio = statistics.median(served) / statistics.median(bare)
+    print(f"\nserver / bare models (medians): {ratio:.2f}")
 
 
 if __name__ == "__main__":

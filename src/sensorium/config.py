@@ -119,6 +119,17 @@ class FacesSettings(BaseSettings):
     log_versions: int = Field(default=100_000, ge=1)
 
 
+class VideoSettings(BaseSettings):
+    """Rekognition Video (stored video): limits as AWS documents them, and frame sampling."""
+
+    model_config = _section("VIDEO_")
+
+    max_bytes: int = Field(default=10 * 1024**3, ge=1)  # AWS: 10 GB
+    max_seconds: float = Field(default=6 * 3600, gt=0)  # AWS: 6 hours
+    # Frames analysed per second of video (bench/video.py), besides each scene's first.
+    sample_fps: float = Field(default=2.0, gt=0, le=60)
+
+
 class PollySettings(BaseSettings):
     model_config = _section("POLLY_")
 
@@ -187,6 +198,7 @@ class Settings(BaseSettings):
     ray: RaySettings = Field(default_factory=RaySettings)
     admission: AdmissionSettings = Field(default_factory=AdmissionSettings)
     faces: FacesSettings = Field(default_factory=FacesSettings)
+    video: VideoSettings = Field(default_factory=VideoSettings)
     polly: PollySettings = Field(default_factory=PollySettings)
     transcribe: TranscribeSettings = Field(default_factory=TranscribeSettings)
     comprehend: ComprehendSettings = Field(default_factory=ComprehendSettings)
@@ -221,6 +233,7 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
     "ray": RaySettings,
     "admission": AdmissionSettings,
     "faces": FacesSettings,
+    "video": VideoSettings,
     "polly": PollySettings,
     "transcribe": TranscribeSettings,
     "comprehend": ComprehendSettings,

@@ -66,10 +66,10 @@ def test_wrong_type_is_a_serialization_error(server: LiveServer) -> None:
 def test_unimplemented_operation_says_so(server: LiveServer) -> None:
     client = server.client("rekognition")
     with pytest.raises(ClientError) as raised:
-        client.detect_labels(Image={"Bytes": b"any"})
+        client.detect_moderation_labels(Image={"Bytes": b"any"})
     error = raised.value.response["Error"]
     assert error["Code"] == "NotImplementedException"
-    assert "rekognition:DetectLabels" in error["Message"]
+    assert "rekognition:DetectModerationLabels" in error["Message"]
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

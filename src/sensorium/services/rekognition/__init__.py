@@ -98,4 +98,7 @@ def install(components: Components) -> RekognitionService:
     handlers.register_text(components.operations, text)
     labels = LabelService(components.blobs, components.models)
     handlers.register_labels(components.operations, labels)
+    from sensorium.services.rekognition import video
+
+    video.install(components, faces)  # Start/Get face detection and face search (stored video)
     return RekognitionService(collections, faces, users, text, labels)

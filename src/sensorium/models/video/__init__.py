@@ -1,0 +1,20 @@
+"""Stored video: probing and sampling frames with PyAV (FFmpeg), and following faces."""
+
+from sensorium.models.video.decoding import (
+    SampledFrame,
+    UnsupportedVideo,
+    VideoInfo,
+    VideoTooLong,
+    open_video,
+)
+from sensorium.models.video.tracking import FaceTracker, Track
+
+__all__ = [
+    "FaceTracker",
+    "SampledFrame",
+    "Track",
+    "UnsupportedVideo",
+    "VideoInfo",
+    "VideoTooLong",
+    "open_video",
+]
