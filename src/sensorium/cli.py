@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     from sensorium.services.rekognition.text_cli import add_commands as add_image_commands
 
     add_image_commands(commands)
+    from sensorium.services.rekognition.video.cli import add_commands as add_video_commands
+
+    add_video_commands(commands)
     _add_speak(commands)
     _add_transcribe(commands)
     _add_text(commands)

@@ -10,6 +10,7 @@ frame is then sampled at no extra cost of detection.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import numpy as np
 
 CONTAINERS = ("mov", "mp4")  # FFmpeg's demuxer is "mov,mp4,m4a,3gp,3g2,mj2"
 CODECS = ("h264",)
+
+_log = logging.getLogger("sensorium.video")
 
 
 class UnsupportedVideo(Exception):
@@ -68,7 +71,10 @@ class OpenVideo:
         self.decoded_until_ms = 0
 
     def close(self) -> None:
-        self.container.close()
+        try:
+            self.container.close()
+        except Exception:  # PyAV has once asserted on closing a fully read file
+            _log.warning("closing a decoded video failed", exc_info=True)
 
     def __enter__(self) -> OpenVideo:
         return self
@@ -106,7 +112,11 @@ class OpenVideo:
                     yield SampledFrame(round(ms), rgb, bool(frame.key_frame))
         except av.error.FFmpegError as error:
             raise UnsupportedVideo(f"The video cannot be decoded: {error}") from None
-        # A file cut short with its index intact decodes to a premature end.
+        self.check_complete()
+
+    def check_complete(self) -> None:
+        """After decoding: a file cut short with its index intact decodes to a premature
+        end (``UnsupportedVideo``)."""
         if self.decoded_until_ms + 1000 < self.info.duration_ms - 1000 / max(
             self.info.frame_rate, 1.0
         ):

@@ -1,5 +1,5 @@
-"""Rekognition Video on stored video (``Video.S3Object``): face detection and face search
-as durable jobs of the shared job system."""
+"""Rekognition Video on stored video (``Video.S3Object``): face detection, face search,
+segment, label and text detection as durable jobs of the shared job system."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def install(components: Components, faces: FaceService) -> VideoService:
         faces,
         components.paginator(ERRORS, 255),
         components.settings.video,
+        components.models,
     )
     handlers.register(components.operations, video)
     return video

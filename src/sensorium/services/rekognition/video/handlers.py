@@ -25,3 +25,27 @@ def register(registry: OperationRegistry, video: VideoService) -> None:
     @registry.handler(SERVICE, "GetFaceSearch")
     def get_face_search(ctx: RequestContext, params: Params) -> Params:
         return video.get_face_search(ctx, params)
+
+    @registry.handler(SERVICE, "StartSegmentDetection")
+    def start_segment_detection(ctx: RequestContext, params: Params) -> Params:
+        return video.start_segment_detection(ctx, params)
+
+    @registry.handler(SERVICE, "GetSegmentDetection")
+    def get_segment_detection(ctx: RequestContext, params: Params) -> Params:
+        return video.get_segment_detection(ctx, params)
+
+    @registry.handler(SERVICE, "StartLabelDetection")
+    def start_label_detection(ctx: RequestContext, params: Params) -> Params:
+        return video.start_label_detection(ctx, params)
+
+    @registry.handler(SERVICE, "GetLabelDetection")
+    def get_label_detection(ctx: RequestContext, params: Params) -> Params:
+        return video.get_label_detection(ctx, params)
+
+    @registry.handler(SERVICE, "StartTextDetection")
+    def start_text_detection(ctx: RequestContext, params: Params) -> Params:
+        return video.start_text_detection(ctx, params)
+
+    @registry.handler(SERVICE, "GetTextDetection")
+    def get_text_detection(ctx: RequestContext, params: Params) -> Params:
+        return video.get_text_detection(ctx, params)

@@ -5,7 +5,8 @@ A job row is IN_PROGRESS from Start (AWS shows no queued state), then SUCCEEDED 
 result row per detection, or FAILED with a StatusMessage. Frames are sampled
 (``SENSORIUM_VIDEO_SAMPLE_FPS``, plus each scene's first key frame) and analysed with the same
 face engine and calibration as the image operations; a simple tracker gives each person one
-index for the whole video. NotificationChannel is accepted and stored, never delivered
+index for the whole video. Segment, label and text detection are ``analyses.py``.
+NotificationChannel is accepted and stored, never delivered
 (no SNS here): poll Get*.
 """
 
@@ -29,6 +30,9 @@ from sensorium.context import RequestContext, Scope
 from sensorium.errors import BlobAccessDenied, BlobError, BlobNotFound, InvalidBlobKey
 from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
 from sensorium.models.faces.bands import band_of
+from sensorium.models.labels import LABEL_MODEL_VERSION
+from sensorium.models.ocr import TEXT_MODEL_VERSION
+from sensorium.models.registry import ModelRegistry
 from sensorium.models.video import (
     FaceTracker,
     UnsupportedVideo,
@@ -43,6 +47,12 @@ from sensorium.services.rekognition.errors import (
     ResourceNotFoundException,
 )
 from sensorium.services.rekognition.faces import DEFAULT_THRESHOLD, FaceService
+from sensorium.services.rekognition.video import analyses
+from sensorium.services.rekognition.video.analyses import (
+    LABEL_DETECTION,
+    SEGMENT_DETECTION,
+    TEXT_DETECTION,
+)
 from sensorium.services.rekognition.video.errors import (
     IdempotentParameterMismatchException,
     VideoTooLargeException,
@@ -58,7 +68,18 @@ DEFAULT_PAGE_SIZE = 1000  # AWS's default and largest MaxResults for the Get ope
 FACE_DETECTION = "FaceDetection"
 FACE_SEARCH = "FaceSearch"
 # Start* members that are the request itself (not its idempotency token).
-_ECHOED = ("Video", "CollectionId", "FaceMatchThreshold", "FaceAttributes", "JobTag")
+_ECHOED = (
+    "Video",
+    "CollectionId",
+    "FaceMatchThreshold",
+    "FaceAttributes",
+    "JobTag",
+    "SegmentTypes",
+    "Filters",
+    "MinConfidence",
+    "Features",
+    "Settings",
+)
 
 
 class VideoService:
@@ -70,6 +91,7 @@ class VideoService:
         faces: FaceService,
         paginator: Paginator,
         settings: VideoSettings,
+        models: ModelRegistry | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -77,6 +99,7 @@ class VideoService:
         self.faces = faces
         self.paginator = paginator
         self.settings = settings
+        self.models = models
         jobs.register(VideoKind(self))
 
     # Start
@@ -91,6 +114,17 @@ class VideoService:
         with self.db.reading(ctx.scope) as session:
             self.faces.collection(session, params["CollectionId"])  # ResourceNotFound
         return {"JobId": self._start(ctx, FACE_SEARCH, params)}
+
+    def start_segment_detection(self, ctx: RequestContext, params: Shape) -> Shape:
+        return {"JobId": self._start(ctx, SEGMENT_DETECTION, params)}
+
+    def start_label_detection(self, ctx: RequestContext, params: Shape) -> Shape:
+        analyses.check_labels(params)
+        return {"JobId": self._start(ctx, LABEL_DETECTION, params)}
+
+    def start_text_detection(self, ctx: RequestContext, params: Shape) -> Shape:
+        analyses.check_text(params)
+        return {"JobId": self._start(ctx, TEXT_DETECTION, params)}
 
     def _start(self, ctx: RequestContext, operation: str, params: Shape) -> str:
         request = {key: params[key] for key in _ECHOED if key in params}
@@ -182,6 +216,26 @@ class VideoService:
     def get_face_search(self, ctx: RequestContext, params: Shape) -> Shape:
         return self._get(ctx, FACE_SEARCH, params, "Persons", params.get("SortBy", "TIMESTAMP"))
 
+    def get_segment_detection(self, ctx: RequestContext, params: Shape) -> Shape:
+        return self._get(ctx, SEGMENT_DETECTION, params, "Segments", "TIMESTAMP")
+
+    def get_label_detection(self, ctx: RequestContext, params: Shape) -> Shape:
+        sort_by = params.get("SortBy", "TIMESTAMP")
+        aggregate = params.get("AggregateBy", "TIMESTAMPS")
+        if aggregate != "TIMESTAMPS":
+            raise InvalidParameterException("Only AggregateBy TIMESTAMPS is supported here.")
+        answer = self._get(
+            ctx, LABEL_DETECTION, params, "Labels", "INDEX" if sort_by == "NAME" else "TIMESTAMP"
+        )
+        answer["LabelModelVersion"] = LABEL_MODEL_VERSION
+        answer["GetRequestMetadata"] = {"SortBy": sort_by, "AggregateBy": aggregate}
+        return answer
+
+    def get_text_detection(self, ctx: RequestContext, params: Shape) -> Shape:
+        answer = self._get(ctx, TEXT_DETECTION, params, "TextDetections", "TIMESTAMP")
+        answer["TextModelVersion"] = TEXT_MODEL_VERSION
+        return answer
+
     def _get(
         self, ctx: RequestContext, operation: str, params: Shape, key: str, sort_by: str
     ) -> Shape:
@@ -193,8 +247,12 @@ class VideoService:
             answer: Shape = {"JobStatus": row.status}
             if row.status_message:
                 answer["StatusMessage"] = row.status_message
-            if row.video_metadata:
+            if row.video_metadata and "VideoMetadata" in row.video_metadata:
+                answer.update(row.video_metadata)  # segments: lists of video and audio
+            elif row.video_metadata:
                 answer["VideoMetadata"] = row.video_metadata
+            if operation == SEGMENT_DETECTION:
+                answer["SelectedSegmentTypes"] = analyses.segment_types(row.request)
             if row.status == "SUCCEEDED":
                 query = select(VideoResultRow).where(VideoResultRow.job_pk == row.id)
                 order = (
@@ -239,12 +297,35 @@ class VideoService:
             with video:
                 metadata = video_metadata(video.info)
                 try:
-                    results = self._frames(job, operation, request, video)
+                    if operation == SEGMENT_DETECTION:
+                        metadata, results = analyses.segments(job, video, request)
+                    elif operation in (LABEL_DETECTION, TEXT_DETECTION):
+                        results = self._images(job, operation, request, video)
+                    else:
+                        results = self._frames(job, operation, request, video)
                 except VideoTooLong as error:
                     raise JobFailed(f"VideoTooLargeException: {error}") from None
                 except UnsupportedVideo as error:
                     raise JobFailed(f"InvalidParameterException: {error}") from None
         return metadata, results
+
+    def _images(
+        self, job: RunningJob, operation: str, request: Shape, video: Any
+    ) -> list[tuple[int, int | None, Shape]]:
+        """Labels or text on sampled frames, with the image operations' engines."""
+        from sensorium.models.labels import LABEL_MODEL, LabelEngine
+        from sensorium.models.ocr import TEXT_MODEL, TextEngine
+        from sensorium.services.rekognition.engine import FACE_MODEL, FaceEngine
+
+        if self.models is None:
+            raise JobFailed("No model registry: label and text detection are unavailable.")
+        fps = min(self.settings.sample_fps, analyses.LABEL_FPS)
+        if operation == LABEL_DETECTION:
+            classifier = self.models.get(LABEL_MODEL, LabelEngine)
+            faces = self.models.get(FACE_MODEL, FaceEngine)
+            return analyses.label_results(job, video, request, classifier, faces, fps)
+        reader = self.models.get(TEXT_MODEL, TextEngine)
+        return analyses.text_results(job, video, request, reader, fps)
 
     def _frames(
         self, job: RunningJob, operation: str, request: Shape, video: Any
