@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ACCESS_KEY, SECRET_KEY, LiveServer
+from tests.conftest import ACCESS_KEY, SECRET_KEY, LiveServer, shared_data
 from tests.services.rekognition.faces_data import faces_dir
 
 
@@ -71,3 +72,23 @@ def test_index_folder_resumes_and_search_prints_matches(server: LiveServer, tmp_
     assert search.returncode == 0, search.stderr
     assert search.stdout.count("obama") >= 2
     assert "biden" not in search.stdout
+
+
+def test_index_video_gives_one_face_per_person(server: LiveServer, tmp_path: Path) -> None:
+    clip = tmp_path / "hamilton.mp4"
+    shutil.copy(shared_data("video", "short_hamilton_clip.mp4"), clip)
+    state = tmp_path / "state.jsonl"
+    indexed = run(server, "index", str(clip), "--collection", "cli-video", "--state", str(state))
+    assert indexed.returncode == 0, indexed.stderr
+    count = int(re.search(r"(\d+) faces indexed", indexed.stderr)[1])  # type: ignore[index]
+    rekognition = server.client("rekognition", region="sa-east-1")  # the command's region
+    faces = rekognition.list_faces(CollectionId="cli-video")["Faces"]
+    assert 1 <= count == len(faces) <= 4  # a few people, each once, not one per sighting
+    names = sorted(face["ExternalImageId"] for face in faces)
+    assert all(re.fullmatch(r"hamilton:person\d+:\d+ms", name) for name in names), names
+    assert len({name.split(":")[1] for name in names}) == count
+
+    still = faces_dir() / "face_recognition" / "examples" / "lin-manuel-miranda.png"
+    search = run(server, "search", str(still), "--collection", "cli-video")
+    assert search.returncode == 0, search.stderr
+    assert search.stdout.count("hamilton:person") == 1  # the performer, indexed once

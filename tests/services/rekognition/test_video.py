@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from sensorium.models.faces import Box
+from sensorium.models.video import FaceTracker
+from sensorium.services.rekognition.video.analyses import label_segments
+from sensorium.services.rekognition.video.indexing import Sighting
 from tests.conftest import LiveServer, shared_data
 
 CLIP = ("video", "short_hamilton_clip.mp4")
@@ -165,3 +169,37 @@ def test_start_refuses_what_it_cannot_read(server: LiveServer, bucket: str) -> N
         )
     with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
         rekognition.get_face_detection(JobId="0" * 64)
+
+
+def test_label_segments_bridge_one_missed_sample() -> None:
+    def seen(stamp: int, name: str, confidence: float) -> tuple[int, dict[str, Any]]:
+        return stamp, {"Timestamp": stamp, "Label": {"Name": name, "Confidence": confidence}}
+
+    # Sampled each second: Stage at 0, 1 and 3 s (2 s missed), then 6 s (4 and 5 s missed).
+    found = [seen(0, "Stage", 70), seen(1000, "Stage", 90), seen(3000, "Stage", 60)]
+    found += [seen(6000, "Stage", 80), seen(2000, "Person", 99)]
+    segments = sorted(
+        label_segments(found, 1000.0, 6500), key=lambda s: (s[1]["Label"]["Name"], s[0])
+    )
+    assert [
+        (item["Label"]["Name"], item["StartTimestampMillis"], item["EndTimestampMillis"])
+        for _, item in segments
+    ] == [("Person", 2000, 3000), ("Stage", 0, 4000), ("Stage", 6000, 6500)]
+    assert [item["Label"]["Confidence"] for _, item in segments] == [99, 90, 80]
+    assert all(
+        item["DurationMillis"] == item["EndTimestampMillis"] - item["Timestamp"]
+        for _, item in segments
+    )
+
+
+def test_tracker_without_embeddings_follows_overlap_only() -> None:
+    def face(left: float) -> Sighting:
+        return Sighting(Box(left, 10.0, left + 50.0, 70.0))
+
+    tracker = FaceTracker()
+    assert tracker.assign(0, [face(0.0), face(300.0)]) == [0, 1]
+    assert tracker.assign(500, [face(310.0)]) == [1]  # overlaps the second face's box
+    assert tracker.assign(1000, [face(150.0)]) == [2]  # overlaps nobody: a new person
+    restored = FaceTracker()
+    restored.restore(tracker.state())
+    assert restored.assign(1500, [face(155.0), face(5.0)]) == [2, 0]

@@ -175,8 +175,35 @@ def test_labels_on_the_clip(server: LiveServer, bucket: str) -> None:
     names = [item["Label"]["Name"] for item in by_name["Labels"]]
     assert names == sorted(names)
     assert len(names) == len(found)
-    with pytest.raises(rekognition.exceptions.InvalidParameterException):
-        rekognition.get_label_detection(JobId=job_id, AggregateBy="SEGMENTS")
+
+    aggregated = rekognition.get_label_detection(JobId=job_id, AggregateBy="SEGMENTS")
+    assert aggregated["GetRequestMetadata"] == {"SortBy": "TIMESTAMP", "AggregateBy": "SEGMENTS"}
+    segments = aggregated["Labels"]
+    assert 0 < len(segments) < len(found)
+    assert [s["Timestamp"] for s in segments] == sorted(s["Timestamp"] for s in segments)
+    for segment in segments:
+        start, end = segment["StartTimestampMillis"], segment["EndTimestampMillis"]
+        assert segment["Timestamp"] == start and 0 <= start <= end <= CLIP_MS
+        assert segment["DurationMillis"] == end - start
+        name = segment["Label"]["Name"]
+        inside = [
+            item["Label"]["Confidence"]
+            for item in found
+            if item["Label"]["Name"] == name and start <= item["Timestamp"] <= end
+        ]
+        assert segment["Label"]["Confidence"] == max(inside)  # the segment's most confident
+    for item in found:  # every sighting lies in one segment of its label
+        covering = [
+            s
+            for s in segments
+            if s["Label"]["Name"] == item["Label"]["Name"]
+            and s["StartTimestampMillis"] <= item["Timestamp"] <= s["EndTimestampMillis"]
+        ]
+        assert len(covering) == 1
+    by_name = rekognition.get_label_detection(JobId=job_id, AggregateBy="SEGMENTS", SortBy="NAME")
+    assert [s["Label"]["Name"] for s in by_name["Labels"]] == sorted(
+        s["Label"]["Name"] for s in segments
+    )
 
 
 def test_text_in_a_video(server: LiveServer, bucket: str) -> None:

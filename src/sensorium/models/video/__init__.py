@@ -7,11 +7,12 @@ from sensorium.models.video.decoding import (
     VideoTooLong,
     open_video,
 )
-from sensorium.models.video.tracking import FaceTracker, Track
+from sensorium.models.video.tracking import FaceTracker, Sighting, Track
 
 __all__ = [
     "FaceTracker",
     "SampledFrame",
+    "Sighting",
     "Track",
     "UnsupportedVideo",
     "VideoInfo",

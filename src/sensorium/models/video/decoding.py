@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import IO, Any
@@ -83,11 +83,17 @@ class OpenVideo:
         self.close()
 
     def frames(
-        self, fps: float, min_gap: float = 0.25, convert: bool = True
+        self,
+        fps: float,
+        min_gap: float = 0.25,
+        convert: bool = True,
+        after_ms: int | None = None,
     ) -> Iterator[SampledFrame]:
         """Frames every ``1/fps`` s of video, and key frames ``min_gap`` s after the last
         sample. With ``convert=False`` every frame is decoded but none is converted (the
-        cost of decoding alone)."""
+        cost of decoding alone). With ``after_ms`` (a resumed job) the samples up to that
+        timestamp are chosen as before but skipped: the rest are the same frames as in a
+        run from the start."""
         step_ms = 1000.0 / fps
         next_ms = 0.0
         last_ms = -1e9
@@ -107,12 +113,26 @@ class OpenVideo:
                     while next_ms <= ms + 0.5:
                         next_ms += step_ms
                 last_ms = ms
+                if after_ms is not None and round(ms) <= after_ms:
+                    continue
                 if convert:
                     rgb = frame.to_ndarray(format="rgb24")
                     yield SampledFrame(round(ms), rgb, bool(frame.key_frame))
         except av.error.FFmpegError as error:
             raise UnsupportedVideo(f"The video cannot be decoded: {error}") from None
         self.check_complete()
+
+    def frames_at(self, wanted: Collection[int]) -> Iterator[SampledFrame]:
+        """The frames whose timestamps (as ``frames`` gives them) are in ``wanted``."""
+        try:
+            for frame in self.container.decode(self.stream):
+                if frame.pts is None:
+                    continue
+                ms = round(max(0.0, (float(frame.pts * self.stream.time_base) - self.start) * 1000))
+                if ms in wanted:
+                    yield SampledFrame(ms, frame.to_ndarray(format="rgb24"), bool(frame.key_frame))
+        except av.error.FFmpegError as error:
+            raise UnsupportedVideo(f"The video cannot be decoded: {error}") from None
 
     def check_complete(self) -> None:
         """After decoding: a file cut short with its index intact decodes to a premature

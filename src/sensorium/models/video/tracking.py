@@ -11,11 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from sensorium.models.faces import Box, FaceAnalysis
+from sensorium.models.faces import Box
+
+
+class Sighting(Protocol):
+    """A face seen in a frame (``FaceAnalysis`` is one): its box in pixels, and its
+    embedding (empty when only boxes are known)."""
+
+    @property
+    def box(self) -> Box: ...
+
+    @property
+    def embedding(self) -> np.ndarray[Any, Any]: ...
 
 
 @dataclass
@@ -49,7 +60,7 @@ class FaceTracker:
         self.max_distance = max_distance
         self.tracks: list[Track] = []
 
-    def assign(self, timestamp_ms: int, faces: Sequence[FaceAnalysis]) -> list[int]:
+    def assign(self, timestamp_ms: int, faces: Sequence[Sighting]) -> list[int]:
         """The person index of each face (in the order given)."""
         taken: set[int] = set()
         indexes = [0] * len(faces)
@@ -68,7 +79,30 @@ class FaceTracker:
             indexes[i] = track.index
         return indexes
 
-    def _best(self, face: FaceAnalysis, ms: int, taken: set[int]) -> Track | None:
+    def state(self) -> list[dict[str, Any]]:
+        """The tracks as plain JSON (a job's checkpoint); ``restore`` reads it back."""
+        return [
+            {
+                "index": track.index,
+                "box": [track.box.left, track.box.top, track.box.right, track.box.bottom],
+                "embedding": np.asarray(track.embedding, dtype=np.float32).tolist(),
+                "last_ms": track.last_ms,
+            }
+            for track in self.tracks
+        ]
+
+    def restore(self, state: Sequence[dict[str, Any]]) -> None:
+        self.tracks = [
+            Track(
+                int(track["index"]),
+                Box(*(float(v) for v in track["box"])),
+                np.asarray(track["embedding"], dtype=np.float32),
+                int(track["last_ms"]),
+            )
+            for track in state
+        ]
+
+    def _best(self, face: Sighting, ms: int, taken: set[int]) -> Track | None:
         """The track nearest in looks, less a bonus for overlapping its last box: a face
         overlapping a recent track joins it unless it looks like someone else
         (``overlap_distance``); any other joins the nearest track under ``max_distance``."""
@@ -79,9 +113,10 @@ class FaceTracker:
             recent = ms - track.last_ms <= self.max_gap_ms
             overlap = iou(face.box, track.box) if recent else 0.0
             distance = _distance(face.embedding, track.embedding)
+            looks = bool(face.embedding.size and track.embedding.size)
             if overlap >= self.min_iou and distance < self.overlap_distance:
                 cost = distance - overlap
-            elif distance < self.max_distance:
+            elif looks and distance < self.max_distance:
                 cost = distance
             else:
                 continue

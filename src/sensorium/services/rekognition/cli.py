@@ -23,6 +23,7 @@ from typing import Any, TextIO
 import platformdirs
 
 from sensorium.client import client, default_endpoint
+from sensorium.services.rekognition.video.indexing import VIDEO_SUFFIXES, index_video, is_video
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 _ID_UNSAFE = re.compile(r"[^a-zA-Z0-9_.\-:]+")
@@ -35,8 +36,12 @@ def add_commands(commands: Any) -> None:
     faces = commands.add_parser("faces", help="index and search faces in collections")
     sub = faces.add_subparsers(dest="faces_command", required=True)
 
-    index = sub.add_parser("index", help="index every photo in a folder (resumable)")
-    index.add_argument("folder", type=Path)
+    index = sub.add_parser(
+        "index",
+        help="index every photo in a folder, or a photo or video (resumable); a video gives "
+        "one face per tracked person",
+    )
+    index.add_argument("folder", type=Path, help="a folder, or one photo or video")
     index.add_argument("--collection", required=True)
     index.add_argument(
         "--external-id-from",
@@ -83,9 +88,11 @@ def external_id(path: Path, mode: str) -> str:
 
 
 def photos(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-    )
+    """The photos and videos in a folder (or the file itself)."""
+    suffixes = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+    if folder.is_file():
+        return [folder] if folder.suffix.lower() in suffixes else []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
 
 
 def index_command(args: argparse.Namespace) -> int:
@@ -124,11 +131,16 @@ def index_command(args: argparse.Namespace) -> int:
     }
     errors: list[str] = []
 
+    s3 = {id(n): client("s3", e, args.data_dir) for n, e in zip(nodes, endpoints, strict=True)}
+
     def index_one(node: Any, path: Path) -> int:
+        name = external_id(path, args.external_id_from)
+        if is_video(path):  # one face per tracked person (video/indexing.py)
+            return index_video(node, s3[id(node)], path, args.collection, name)
         kwargs: dict[str, Any] = {
             "CollectionId": args.collection,
             "Image": {"Bytes": path.read_bytes()},
-            "ExternalImageId": external_id(path, args.external_id_from),
+            "ExternalImageId": name,
         }
         if args.max_faces:
             kwargs["MaxFaces"] = args.max_faces

@@ -9,7 +9,8 @@ decoded video, and the checks of its Start request.
 * Labels: DetectLabels' engine (classifier + faces for Person) on frames sampled at
   ``LABEL_FPS`` (and each scene's first key frame); one ``LabelDetection`` per label per
   frame, ``MinConfidence`` default 50 (AWS's for video), the ``GeneralLabels`` filters as
-  DetectLabels. Only ``AggregateBy=TIMESTAMPS``.
+  DetectLabels. ``AggregateBy=SEGMENTS``: each label's sightings joined into segments of
+  time (``label_segments``), computed with the job and stored beside the per-frame rows.
 * Text: DetectText's engine and answer on the same sampled frames, one ``TextDetection``
   per line and word per frame, the ``Filters`` as DetectText.
 """
@@ -190,7 +191,55 @@ def label_results(
         for label in labels(scored, people, width, height, filters, floor):
             found.append((frame.timestamp_ms, {"Timestamp": frame.timestamp_ms, "Label": label}))
     ranks = {name: rank for rank, name in enumerate(sorted({i["Label"]["Name"] for _, i in found}))}
-    return [(stamp, ranks[item["Label"]["Name"]], item) for stamp, item in found]
+    results: list[Result] = [(stamp, ranks[item["Label"]["Name"]], item) for stamp, item in found]
+    for start, item in label_segments(found, 1000.0 / fps, video.info.duration_ms):
+        results.append((start, segment_index(ranks[item["Label"]["Name"]]), item))
+    return results
+
+
+SEGMENT_OFFSET = 1 << 30
+
+
+def segment_index(rank: int) -> int:
+    """The sort index of an ``AggregateBy=SEGMENTS`` row: below 0, so that one job's rows of
+    either aggregation are told apart, and still in name order."""
+    return rank - SEGMENT_OFFSET
+
+
+def label_segments(
+    found: list[tuple[int, Shape]], interval_ms: float, duration_ms: int
+) -> list[tuple[int, Shape]]:
+    """``AggregateBy=SEGMENTS``: each label's sightings (one per sampled frame) joined into
+    segments of time. A sampled frame stands for ``interval_ms`` from its timestamp (up to
+    the video's end), and a label missing from one sample between two that show it (a gap
+    of at most one sampling interval) does not split its segment. The segment's Label is
+    the one of its most confident frame (its Confidence the segment's highest, its
+    Instances that frame's); its Timestamp is the segment's start."""
+    by_name: dict[str, list[tuple[int, Shape]]] = {}
+    for stamp, item in found:
+        by_name.setdefault(item["Label"]["Name"], []).append((stamp, item["Label"]))
+    segments: list[tuple[int, Shape]] = []
+    for sightings in by_name.values():
+        sightings.sort(key=lambda pair: pair[0])
+        runs: list[list[tuple[int, Shape]]] = []
+        for stamp, label in sightings:
+            if runs and stamp - runs[-1][-1][0] <= 2 * interval_ms + 0.5:
+                runs[-1].append((stamp, label))
+            else:
+                runs.append([(stamp, label)])
+        for run in runs:
+            start, last = run[0][0], run[-1][0]
+            end = max(last, min(round(last + interval_ms), duration_ms or last))
+            best = max(run, key=lambda pair: pair[1]["Confidence"])[1]
+            item = {
+                "Timestamp": start,
+                "Label": best,
+                "StartTimestampMillis": start,
+                "EndTimestampMillis": end,
+                "DurationMillis": end - start,
+            }
+            segments.append((start, item))
+    return segments
 
 
 def text_results(

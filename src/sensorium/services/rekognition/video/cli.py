@@ -18,18 +18,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sensorium.client import client, default_endpoint
+from sensorium.services.rekognition.video.indexing import collect, ensure_bucket
 
 SAME_FACE_IOU = 0.5  # a detected face is a searched person's face
 TRACK_IOU = 0.3  # an unknown face continues a track (boxes overlap in consecutive samples)
 DEFAULT_GAP = 2.0  # seconds between sightings still counted as one appearance
-POLL_SECONDS = 1.0
 
 Shape = dict[str, Any]
 
@@ -66,10 +65,7 @@ def faces_command(args: argparse.Namespace) -> int:
         return 1
     s3 = client("s3", args.endpoint, args.data_dir)
     rekognition = client("rekognition", args.endpoint, args.data_dir)
-    try:
-        s3.head_bucket(Bucket=args.bucket)
-    except Exception:
-        s3.create_bucket(Bucket=args.bucket)
+    ensure_bucket(s3, args.bucket)
     key = f"video-faces/{hashlib.sha256(data).hexdigest()[:16]}{path.suffix.lower()}"
     s3.put_object(Bucket=args.bucket, Key=key, Body=data)
     video = {"S3Object": {"Bucket": args.bucket, "Name": key}}
@@ -96,20 +92,6 @@ def faces_command(args: argparse.Namespace) -> int:
     if args.plot:
         plot(appearances, duration, args.plot, path.name)
     return 0
-
-
-def collect(get: Callable[..., Shape], job_id: str, key: str) -> tuple[Shape, list[Shape]]:
-    """Poll a Get operation until the job settles, then every page of its results."""
-    while True:
-        answer = get(JobId=job_id)
-        if answer["JobStatus"] != "IN_PROGRESS":
-            break
-        time.sleep(POLL_SECONDS)
-    items = list(answer.get(key, []))
-    while "NextToken" in answer:
-        answer = get(JobId=job_id, NextToken=answer["NextToken"])
-        items += answer.get(key, [])
-    return answer, items
 
 
 def iou(a: Shape, b: Shape) -> float:

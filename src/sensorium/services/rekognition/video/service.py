@@ -5,7 +5,9 @@ A job row is IN_PROGRESS from Start (AWS shows no queued state), then SUCCEEDED 
 result row per detection, or FAILED with a StatusMessage. Frames are sampled
 (``SENSORIUM_VIDEO_SAMPLE_FPS``, plus each scene's first key frame) and analysed with the same
 face engine and calibration as the image operations; a simple tracker gives each person one
-index for the whole video. Segment, label and text detection are ``analyses.py``.
+index for the whole video. Face jobs checkpoint every ``SENSORIUM_VIDEO_CHECKPOINT_SECONDS``
+of video and a job run again after a crash resumes from its last checkpoint (``_frames``).
+Segment, label and text detection are ``analyses.py``.
 NotificationChannel is accepted and stored, never delivered
 (no SNS here): poll Get*.
 """
@@ -13,13 +15,14 @@ NotificationChannel is accepted and stored, never delivered
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,6 +70,9 @@ KIND = "rekognition.video"
 DEFAULT_PAGE_SIZE = 1000  # AWS's default and largest MaxResults for the Get operations
 FACE_DETECTION = "FaceDetection"
 FACE_SEARCH = "FaceSearch"
+CHECKPOINT = "Checkpoint"  # the video_metadata member a running face job saves itself in
+Result = tuple[int, int | None, Shape]
+_log = logging.getLogger("sensorium.video")
 # Start* members that are the request itself (not its idempotency token).
 _ECHOED = (
     "Video",
@@ -222,10 +228,17 @@ class VideoService:
     def get_label_detection(self, ctx: RequestContext, params: Shape) -> Shape:
         sort_by = params.get("SortBy", "TIMESTAMP")
         aggregate = params.get("AggregateBy", "TIMESTAMPS")
-        if aggregate != "TIMESTAMPS":
-            raise InvalidParameterException("Only AggregateBy TIMESTAMPS is supported here.")
+        # One job stores both aggregations: per-frame rows index labels from 0 by name,
+        # segment rows below 0 (analyses.segment_index).
+        index = VideoResultRow.person_index
         answer = self._get(
-            ctx, LABEL_DETECTION, params, "Labels", "INDEX" if sort_by == "NAME" else "TIMESTAMP"
+            ctx,
+            LABEL_DETECTION,
+            params,
+            "Labels",
+            "INDEX" if sort_by == "NAME" else "TIMESTAMP",
+            where=index < 0 if aggregate == "SEGMENTS" else index >= 0,
+            aggregate=aggregate,
         )
         answer["LabelModelVersion"] = LABEL_MODEL_VERSION
         answer["GetRequestMetadata"] = {"SortBy": sort_by, "AggregateBy": aggregate}
@@ -237,7 +250,14 @@ class VideoService:
         return answer
 
     def _get(
-        self, ctx: RequestContext, operation: str, params: Shape, key: str, sort_by: str
+        self,
+        ctx: RequestContext,
+        operation: str,
+        params: Shape,
+        key: str,
+        sort_by: str,
+        where: Any = None,
+        aggregate: str = "",
     ) -> Shape:
         job_id = params["JobId"]
         with self.db.reading(ctx.scope) as session:
@@ -247,20 +267,24 @@ class VideoService:
             answer: Shape = {"JobStatus": row.status}
             if row.status_message:
                 answer["StatusMessage"] = row.status_message
-            if row.video_metadata and "VideoMetadata" in row.video_metadata:
-                answer.update(row.video_metadata)  # segments: lists of video and audio
-            elif row.video_metadata:
-                answer["VideoMetadata"] = row.video_metadata
+            # While in progress the column holds the job's checkpoint, not metadata.
+            metadata = row.video_metadata if row.status != "IN_PROGRESS" else None
+            if metadata and "VideoMetadata" in metadata:
+                answer.update(metadata)  # segments: lists of video and audio
+            elif metadata:
+                answer["VideoMetadata"] = metadata
             if operation == SEGMENT_DETECTION:
                 answer["SelectedSegmentTypes"] = analyses.segment_types(row.request)
             if row.status == "SUCCEEDED":
                 query = select(VideoResultRow).where(VideoResultRow.job_pk == row.id)
+                if where is not None:
+                    query = query.where(where)
                 order = (
                     (VideoResultRow.person_index, VideoResultRow.timestamp, VideoResultRow.id)
                     if sort_by == "INDEX"
                     else (VideoResultRow.timestamp, VideoResultRow.id)
                 )
-                listing = Listing(f"Get{operation}", order, [job_id, sort_by])
+                listing = Listing(f"Get{operation}", order, [job_id, sort_by, aggregate])
                 page = self.paginator.page(
                     session,
                     query,
@@ -330,6 +354,10 @@ class VideoService:
     def _frames(
         self, job: RunningJob, operation: str, request: Shape, video: Any
     ) -> list[tuple[int, int | None, Shape]]:
+        """Face detection or search on sampled frames. Every ``checkpoint_seconds`` of
+        video the results so far and the tracker are saved (``Checkpoint``); a job run
+        again (its worker died, the server restarted) resumes after the last checkpoint
+        and returns only the results after it."""
         info: VideoInfo = video.info
         engine = self.faces.pipeline
         tracker = FaceTracker()
@@ -346,10 +374,30 @@ class VideoService:
                     collection = self.faces.collection(session, request["CollectionId"])
                 except ResourceNotFoundException as error:
                     raise JobFailed(f"ResourceNotFoundException: {error}") from None
-        for frame in video.frames(self.settings.sample_fps):
+        checkpoint = self._resume(job)
+        after_ms = None
+        if checkpoint is not None:
+            after_ms = int(checkpoint["after_ms"])
+            tracker.restore(checkpoint["tracks"])
+            identities = {str(k): int(v) for k, v in checkpoint["identities"].items()}
+            aliases = {int(k): int(v) for k, v in checkpoint["aliases"].items()}
+            _log.info("video job %s resumes after %d ms", job.resource, after_ms)
+        interval_ms = self.settings.checkpoint_seconds * 1000
+        saved_ms = done_ms = after_ms or 0  # the last checkpoint's, the last frame's
+        for frame in video.frames(self.settings.sample_fps, after_ms=after_ms):
             job.check()
             if info.duration_ms:
                 job.progress(frame.timestamp_ms / info.duration_ms)
+            if done_ms - saved_ms >= interval_ms:
+                state = {
+                    "after_ms": done_ms,
+                    "tracks": tracker.state(),
+                    "identities": identities,
+                    "aliases": {str(k): v for k, v in aliases.items()},
+                }
+                self._checkpoint(job, results, state)
+                results, saved_ms = [], done_ms
+            done_ms = frame.timestamp_ms
             height, width = frame.rgb.shape[:2]
             found = engine.analyze(frame.rgb, embed=search)
             if not search:
@@ -385,6 +433,33 @@ class VideoService:
                     }
                     results.append((frame.timestamp_ms, index, item))
         return results
+
+    def _resume(self, job: RunningJob) -> Shape | None:
+        """The job's last checkpoint (None: from the start), after dropping any result a
+        previous attempt wrote after it."""
+        with self.db.transaction(job.scope) as session:
+            row = session.get(VideoJobRow, int(job.resource))
+            if row is None:
+                raise JobFailed("The job was deleted.")
+            checkpoint = (row.video_metadata or {}).get(CHECKPOINT)
+            after_ms = -1 if checkpoint is None else int(checkpoint["after_ms"])
+            session.execute(
+                delete(VideoResultRow).where(
+                    VideoResultRow.job_pk == row.id, VideoResultRow.timestamp > after_ms
+                )
+            )
+        return checkpoint if isinstance(checkpoint, dict) else None
+
+    def _checkpoint(
+        self, job: RunningJob, results: list[tuple[int, int | None, Shape]], state: Shape
+    ) -> None:
+        """Save the results so far and what resuming needs, in one transaction."""
+        with self.db.transaction(job.scope) as session:
+            row = session.get(VideoJobRow, int(job.resource))
+            if row is None:
+                raise JobFailed("The job was deleted.")
+            add_results(session, row, results)
+            row.video_metadata = {CHECKPOINT: state}
 
     @contextlib.contextmanager
     def _source(self, scope: Scope, bucket: str, key: str) -> Iterator[str | Path | IO[bytes]]:
@@ -425,6 +500,13 @@ def video_metadata(info: VideoInfo) -> Shape:
     }
 
 
+def add_results(session: Session, row: VideoJobRow, results: Iterable[Result]) -> None:
+    for timestamp, index, item in results:
+        session.add(
+            VideoResultRow(job_pk=row.id, timestamp=timestamp, person_index=index, item=item)
+        )
+
+
 Outcome = tuple[Shape, list[tuple[int, int | None, Shape]]]
 
 
@@ -443,12 +525,7 @@ class VideoKind(JobKind[Outcome]):
         row = session.get(VideoJobRow, int(job.resource))
         if row is not None:
             metadata, results = outcome
-            for timestamp, index, item in results:
-                session.add(
-                    VideoResultRow(
-                        job_pk=row.id, timestamp=timestamp, person_index=index, item=item
-                    )
-                )
+            add_results(session, row, results)  # those after the last checkpoint
             row.video_metadata = metadata
             row.status = "SUCCEEDED"
             row.completed_at = utcnow()
@@ -459,4 +536,5 @@ class VideoKind(JobKind[Outcome]):
         if row is not None:
             row.status = "FAILED"
             row.status_message = reason
+            row.video_metadata = None  # a checkpoint
             row.completed_at = utcnow()

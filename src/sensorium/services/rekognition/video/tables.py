@@ -26,6 +26,8 @@ class VideoJobRow(Owned, Base):
     # The request as given (Video, CollectionId, JobTag, NotificationChannel...).
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     client_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The video's metadata once the job has finished; while a face job runs, its last
+    # checkpoint (``{"Checkpoint": ...}``, service.py), whose results rows are already written.
     video_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     status_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -41,5 +43,7 @@ class VideoResultRow(Owned, Base):
         ForeignKey("rekognition_video_jobs.id", ondelete="CASCADE"), index=True
     )
     timestamp: Mapped[int] = mapped_column(Integer)  # milliseconds from the video's start
+    # Face search: Person.Index. Labels: the label's rank by name, from 0 for a per-frame
+    # row, below 0 for an AggregateBy=SEGMENTS row (analyses.segment_index).
     person_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     item: Mapped[dict[str, Any]] = mapped_column(JSON)
