@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_transcribe(commands)
     _add_text(commands)
     _add_forecast(commands)
+    from sensorium.services.sagemaker.cli import add_commands as add_sound_commands
+
+    add_sound_commands(commands)
 
     from sensorium.services.lex.cli import add_commands as add_bot_commands
 

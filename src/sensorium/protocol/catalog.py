@@ -15,6 +15,7 @@ _VALIDATION_EXCEPTION = {
     "rekognition": "InvalidParameterException",
     "forecast": "InvalidInputException",
     "forecastquery": "InvalidInputException",
+    "sagemaker-runtime": "ValidationError",
 }
 # Service model name -> the exception for a blob over the model's maximum size.
 _OVERSIZED_BLOB_EXCEPTION = {"rekognition": "ImageTooLargeException"}
@@ -28,6 +29,8 @@ SERVED_SERVICES = (
     "transcribe",
     "forecast",
     "forecastquery",
+    "sagemaker",
+    "sagemaker-runtime",
     "s3",
 )
 

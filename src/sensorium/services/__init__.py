@@ -13,7 +13,16 @@ from sensorium.errors import ConfigurationError
 
 # Installation order: a service may use those installed before it (Lex uses Polly's
 # synthesizer and Transcribe's recogniser).
-SERVICES = ("s3", "rekognition", "polly", "transcribe", "comprehend", "lex", "forecast")
+SERVICES = (
+    "s3",
+    "rekognition",
+    "polly",
+    "transcribe",
+    "comprehend",
+    "lex",
+    "forecast",
+    "sagemaker",
+)
 
 
 def enabled(services: str) -> list[str]:

@@ -1,0 +1,231 @@
+"""Endpoints: a kind of job (``sagemaker.endpoint``) loads the models of an endpoint config
+(Creating/Updating -> InService, or Failed); InvokeEndpoint runs them.
+
+Each process keeps the models it has loaded, keyed by endpoint, deployment and variant; a
+process that has not loaded one yet (another node, a restart) loads it from its artefact on
+first use.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import random
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sensorium.blobs import Buckets, parse_s3_uri
+from sensorium.context import RequestContext, Scope
+from sensorium.errors import BlobError
+from sensorium.jobs import JobFailed, JobKind, JobRow, RunningJob
+from sensorium.models.sound.artifacts import ArtifactError, SoundModel, load
+from sensorium.models.sound.classifier import SoundClassifier
+from sensorium.models.sound.data import SoundDataError, decode
+from sensorium.services.sagemaker.errors import ModelError, ValidationError
+from sensorium.services.sagemaker.tables import SageMakerResource
+from sensorium.storage.database import Database
+
+KIND = "sagemaker.endpoint"
+MAX_ARTIFACT_BYTES = 1024**3
+MAX_INVOKE_SECONDS = 600.0
+CACHED_MODELS = 16
+JSON = "application/json"
+AUDIO_TYPES = ("audio/", "application/octet-stream", "binary/octet-stream")
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A variant as InvokeEndpoint needs it."""
+
+    endpoint: str  # ARN
+    generation: int
+    variant: str
+    artifact: str
+
+
+class LoadedModels:
+    """The models this process has loaded, least recently used dropped first."""
+
+    def __init__(self, blobs: Buckets) -> None:
+        self.blobs = blobs
+        self._models: collections.OrderedDict[Deployed, SoundModel] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, scope: Scope, deployed: Deployed) -> SoundModel:
+        with self._lock:
+            if deployed in self._models:
+                self._models.move_to_end(deployed)
+                return self._models[deployed]
+        model = read_model(self.blobs, scope, deployed.artifact)
+        self.put(deployed, model)
+        return model
+
+    def put(self, deployed: Deployed, model: SoundModel) -> None:
+        with self._lock:
+            self._models[deployed] = model
+            while len(self._models) > CACHED_MODELS:
+                self._models.popitem(last=False)
+
+
+def read_model(blobs: Buckets, scope: Scope, artifact: str) -> SoundModel:
+    """``ArtifactError`` for anything that stops the artefact from loading."""
+    try:
+        bucket, key = parse_s3_uri(artifact)
+        data = blobs.read(scope, bucket, key, max_bytes=MAX_ARTIFACT_BYTES)
+    except BlobError as error:
+        raise ArtifactError(f"the model data {artifact} cannot be read: {error}") from None
+    return load(data)
+
+
+class EndpointKind(JobKind[list[dict[str, Any]]]):
+    """Loads every variant of the pending deployment; the hooks make it the endpoint's."""
+
+    name = KIND
+
+    def __init__(self, db: Database, models: LoadedModels) -> None:
+        self.db = db
+        self.models = models
+
+    def run(self, job: RunningJob) -> list[dict[str, Any]]:
+        with self.db.reading(job.scope) as session:
+            row = session.get(SageMakerResource, int(job.resource))
+            if row is None:
+                raise JobFailed("The endpoint was deleted.")
+            pending = list(row.details.get("pending", {}).get("variants", []))
+            generation = int(row.details.get("generation", 0)) + 1
+            endpoint = row.arn
+        for variant in pending:
+            job.check()
+            try:
+                model = read_model(self.models.blobs, job.scope, variant["artifact"])
+            except ArtifactError as error:
+                raise JobFailed(
+                    f"The model {variant['ModelName']} of variant {variant['VariantName']} "
+                    f"cannot be loaded: {error}"
+                ) from None
+            deployed = Deployed(endpoint, generation, variant["VariantName"], variant["artifact"])
+            self.models.put(deployed, model)
+        return pending
+
+    def succeeded(
+        self, session: Session, job: JobRow, outcome: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        if (row := session.get(SageMakerResource, int(job.resource))) is not None:
+            pending = row.details.get("pending", {})
+            details = {k: v for k, v in row.details.items() if k != "pending"}
+            details.update(
+                variants=outcome,
+                config=pending.get("config"),
+                generation=int(row.details.get("generation", 0)) + 1,
+            )
+            row.details = details
+            row.status = "InService"
+            row.failure_reason = None
+        return None
+
+    def failed(self, session: Session, job: JobRow, reason: str) -> None:
+        if (row := session.get(SageMakerResource, int(job.resource))) is not None:
+            row.details = {k: v for k, v in row.details.items() if k != "pending"}
+            row.failure_reason = reason
+            # A failed update leaves the endpoint serving what it served before.
+            row.status = "InService" if row.details.get("variants") else "Failed"
+
+
+def _choose(variants: list[dict[str, Any]], wanted: str | None) -> dict[str, Any]:
+    if wanted is not None:
+        for variant in variants:
+            if variant["VariantName"] == wanted:
+                return variant
+        raise ValidationError(f"The endpoint has no production variant named {wanted}.")
+    weights = [max(0.0, float(v.get("weight", 1.0))) for v in variants]
+    if sum(weights) <= 0:
+        weights = [1.0] * len(variants)
+    return random.choices(variants, weights)[0]
+
+
+class Invoker:
+    def __init__(self, db: Database, models: LoadedModels) -> None:
+        self.db = db
+        self.models = models
+
+    def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["EndpointName"]
+        with self.db.reading(ctx.scope) as session:
+            row = session.scalar(select(SageMakerResource).filter_by(kind="endpoint", name=name))
+            if row is None:
+                raise ValidationError(f"Endpoint {name} of account {ctx.account_id} not found.")
+            variants = list(row.details.get("variants") or [])
+            generation = int(row.details.get("generation", 0))
+            status, endpoint = row.status, row.arn
+        if not variants:
+            raise ValidationError(f"Endpoint {name} is {status}; it answers once InService.")
+        variant = _choose(variants, params.get("TargetVariant"))
+        content_type = (params.get("ContentType") or "application/octet-stream").lower()
+        accept = (params.get("Accept") or JSON).lower()
+        if not any(
+            part.strip().split(";")[0] in (JSON, "application/*", "*/*")
+            for part in accept.split(",")
+        ):
+            raise _model_error(
+                406, f"Accept {params.get('Accept')} is not supported: the model answers {JSON}."
+            )
+        if not content_type.startswith(AUDIO_TYPES):
+            raise _model_error(
+                415,
+                f"Content type {params.get('ContentType')} is not supported: send audio "
+                "(audio/wav, audio/flac, audio/mpeg, audio/ogg... or application/octet-stream).",
+            )
+        try:
+            samples = decode("the request body", params.get("Body") or b"", MAX_INVOKE_SECONDS)
+        except SoundDataError as error:
+            raise _model_error(400, f"The body is not audio the model can read: {error}") from None
+        deployed = Deployed(endpoint, generation, variant["VariantName"], variant["artifact"])
+        try:
+            model = self.models.get(ctx.scope, deployed)
+        except ArtifactError as error:
+            raise _model_error(500, f"The model cannot be loaded: {error}") from None
+        answer = predict(model, samples)
+        return {
+            "Body": json.dumps(answer).encode(),
+            "ContentType": JSON,
+            "InvokedProductionVariant": variant["VariantName"],
+        }
+
+
+def predict(model: SoundModel, samples: Any) -> dict[str, Any]:
+    if isinstance(model, SoundClassifier):
+        found = model.classify(samples)
+        return {
+            "label": found.label,
+            "scores": [{"label": label, "score": round(score, 6)} for label, score in found.scores],
+            "windows": [
+                {
+                    "start_seconds": window.start_seconds,
+                    "end_seconds": window.end_seconds,
+                    "label": window.label,
+                    "scores": [
+                        {"label": label, "score": round(score, 6)} for label, score in window.scores
+                    ],
+                }
+                for window in found.windows
+            ],
+        }
+    scored = model.score(samples)
+    return {
+        "anomaly_score": scored.anomaly_score,
+        "threshold": scored.threshold,
+        "is_anomaly": scored.is_anomaly,
+    }
+
+
+def _model_error(status: int, message: str) -> ModelError:
+    side = "client" if status < 500 else "server"
+    return ModelError(
+        f'Received {side} error ({status}) from primary with message "{message}".',
+        OriginalStatusCode=status,
+        OriginalMessage=message,
+    )
