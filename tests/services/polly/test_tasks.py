@@ -47,7 +47,7 @@ def test_task_writes_audio_and_is_listed(server: LiveServer, polly: Any) -> None
     assert task["OutputUri"].startswith(f"{server.endpoint}/polly-out/stories/")
     assert task["OutputUri"] == started["OutputUri"]
     rate, seconds = decode(output_object(server, task["OutputUri"]))
-    assert rate == 22050 and seconds > 1.5
+    assert rate == 24000 and seconds > 1.5  # Joanna is neural: Polly's 24 kHz default
     listed = polly.list_speech_synthesis_tasks(Status="completed")["SynthesisTasks"]
     assert started["TaskId"] in {item["TaskId"] for item in listed}
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+import unicodedata
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from sensorium.models.registry import Model
+from sensorium.models.tts.speaking import Audio, Rendered, normalised
 from sensorium.models.tts.voices import VoiceSpec
 
 log = logging.getLogger(__name__)
@@ -29,20 +29,7 @@ SHRINK_AFTER_IDS = 200
 _ESPEAK_LOCK = threading.Lock()  # espeak-ng is one global C state
 _espeak: Any = None
 
-Audio = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """Audio for a phoneme sequence and, per phoneme, the samples the model spent on it.
-
-    ``lead`` is the samples spent on the start-of-utterance symbol before the first phoneme.
-    ``durations`` is None when the model file cannot report alignments.
-    """
-
-    audio: Audio
-    lead: int
-    durations: list[int] | None
+__all__ = ["Audio", "PiperVoiceModel", "Rendered"]
 
 
 class PiperVoiceModel(Model):
@@ -83,21 +70,14 @@ class PiperVoiceModel(Model):
 
     def phonemize(self, text: str) -> list[str]:
         """The phonemes espeak-ng gives ``text``, clauses joined; unknown symbols dropped."""
-        global _espeak
-        from piper.phonemize_espeak import EspeakPhonemizer
-
         config = self._voice.config
-        with _ESPEAK_LOCK:
-            if _espeak is None:
-                _espeak = EspeakPhonemizer()
-            sentences = _espeak.phonemize(config.espeak_voice, text, config.vowel_clusters)
         known = config.phoneme_id_map
-        phonemes: list[str] = []
-        for sentence in sentences:
-            if phonemes and phonemes[-1] != " ":
-                phonemes.append(" ")
-            phonemes.extend(p for p in sentence if p in known)
-        return phonemes
+        said = espeak_phonemes(config.espeak_voice, text, config.vowel_clusters)
+        return [p for p in said if p in known]
+
+    def from_ipa(self, text: str) -> list[str]:
+        known = self._voice.config.phoneme_id_map
+        return [p for p in unicodedata.normalize("NFD", text) if p in known]
 
     def render(self, phonemes: list[str], length_scale: float = 1.0) -> Rendered:
         config = self._voice.config
@@ -121,7 +101,7 @@ class PiperVoiceModel(Model):
         outputs = self._voice.session.run(None, inputs, options)
         audio = np.asarray(outputs[0], dtype=np.float32).reshape(-1)
         if len(outputs) < 2:
-            return Rendered(_normalised(audio), 0, None)
+            return Rendered(normalised(audio), 0, None)
         per_id = (np.asarray(outputs[1]).reshape(-1) * config.hop_length).astype(np.int64)
         lead = int(per_id[: 1 + len(pad)].sum())
         durations = []
@@ -129,11 +109,22 @@ class PiperVoiceModel(Model):
         for size in sizes:
             durations.append(int(per_id[position : position + size].sum()))
             position += size
-        return Rendered(_normalised(audio), lead, durations)
+        return Rendered(normalised(audio), lead, durations)
 
 
-def _normalised(audio: Audio) -> Audio:
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if peak < 1e-8:
-        return np.zeros_like(audio)
-    return (audio / peak * 0.9).astype(np.float32)
+def espeak_phonemes(voice: str, text: str, vowel_clusters: Any = None) -> list[str]:
+    """The IPA symbols espeak-ng (inside Piper, GPL-3.0) gives ``text`` in ``voice``'s
+    language, decomposed (accents apart), clauses joined by spaces."""
+    global _espeak
+    from piper.phonemize_espeak import EspeakPhonemizer
+
+    with _ESPEAK_LOCK:
+        if _espeak is None:
+            _espeak = EspeakPhonemizer()
+        sentences = _espeak.phonemize(voice, text, vowel_clusters)
+    phonemes: list[str] = []
+    for sentence in sentences:
+        if phonemes and phonemes[-1] != " ":
+            phonemes.append(" ")
+        phonemes.extend(sentence)
+    return phonemes

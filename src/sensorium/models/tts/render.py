@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -10,8 +9,8 @@ from functools import lru_cache
 import numpy as np
 
 from sensorium.models.tts.align import word_starts
-from sensorium.models.tts.piper_voice import Audio, PiperVoiceModel
 from sensorium.models.tts.plan import Marker, Pause, Sentence, Word
+from sensorium.models.tts.speaking import Audio, Voice
 from sensorium.models.tts.visemes import viseme
 
 
@@ -41,7 +40,7 @@ class Piece:
 
 
 class Renderer:
-    def __init__(self, voice: PiperVoiceModel) -> None:
+    def __init__(self, voice: Voice) -> None:
         self.voice = voice
         self.rate = voice.sample_rate
         self._position = 0  # samples emitted so far
@@ -141,8 +140,7 @@ class Renderer:
         return phonemes, starts
 
     def _ipa(self, text: str) -> list[str]:
-        known = self.voice.phoneme_map
-        return [p for p in unicodedata.normalize("NFD", text) if p in known]
+        return self.voice.from_ipa(text)
 
 
 MAX_PHRASE_WORDS = 48

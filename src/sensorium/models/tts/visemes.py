@@ -21,7 +21,12 @@ _CLASSES = {
     "o": "o",
     "O": "ɔɒ",
 }
-VISEMES = {phoneme: viseme for viseme, phonemes in _CLASSES.items() for phoneme in phonemes}
+# Kokoro's (misaki's) own symbols: a diphthong shows its first vowel; T is the flap, ᵊ a
+# reduced schwa, ᵻ a reduced i. espeak-ng's IPA never uses these capitals.
+_MISAKI = {"A": "e", "I": "a", "O": "o", "Q": "o", "W": "a", "Y": "O", "T": "t", "ᵊ": "@", "ᵻ": "i"}
+VISEMES = {
+    phoneme: viseme for viseme, phonemes in _CLASSES.items() for phoneme in phonemes
+} | _MISAKI
 
 
 def viseme(phoneme: str) -> str | None:

@@ -1,7 +1,8 @@
-"""Amazon Polly: neural speech from installed Piper voices."""
+"""Amazon Polly: the neural engine is Kokoro-82M, the standard engine installed Piper voices."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 from functools import partial
@@ -32,7 +33,9 @@ class PollyService:
 
 
 def requires(settings: Settings) -> list[Weights]:
-    return [PIPER]
+    from sensorium.models.tts.kokoro import assets
+
+    return [PIPER, *assets.REQUIRED]
 
 
 def voice_folders(settings: Settings) -> list[Path]:
@@ -43,16 +46,24 @@ def voice_folders(settings: Settings) -> list[Path]:
 
 
 def voice_catalog(settings: Settings, models: ModelRegistry) -> VoiceCatalog:
-    """Every installed voice, registered as a model and named as Polly names voices."""
+    """Every installed voice, registered as a model and named as Polly names voices; the
+    neural voices when Kokoro is installed (its voices' files load at first use)."""
+    from sensorium.models.tts.kokoro import assets
+    from sensorium.models.tts.kokoro.model import KokoroModel
+    from sensorium.models.tts.kokoro.phonemes import phonemiser
     from sensorium.models.tts.piper_voice import PiperVoiceModel
     from sensorium.models.tts.voices import discover
-    from sensorium.services.polly.catalog import VoiceCatalog
-    from sensorium.services.polly.synthesis import model_name
+    from sensorium.services.polly.catalog import VoiceCatalog, neural_voices
+    from sensorium.services.polly.synthesis import KOKORO, model_name
 
     installed = discover(voice_folders(settings))
     for spec in installed:
         models.register(model_name(spec), partial(PiperVoiceModel, spec))
-    return VoiceCatalog(installed, settings.polly.voice_map)
+    neural = []
+    if all(importlib.util.find_spec(part.module) for part in assets.PARTS):
+        models.register(KOKORO, partial(KokoroModel, settings.models.dir))
+        neural = [voice for voice in neural_voices() if phonemiser(voice.language)]
+    return VoiceCatalog(installed, settings.polly.voice_map, neural)
 
 
 def install(components: Components) -> PollyService:

@@ -1,19 +1,30 @@
-"""Polly's voice names and how each resolves to an installed voice.
+"""Polly's voice names, the engines that speak each, and how a request resolves to one.
 
-Polly VoiceIds are an enum in the API, so an installed voice is addressed by a Polly name:
-each installed voice is *listed* under the first unclaimed Polly name of its language and
-gender, and *any* Polly name resolves to an installed voice of its language (the same
-gender when one is installed). ``SENSORIUM_POLLY_VOICE_MAP="Joanna=en_US-joe-medium,..."``
-pins names to voices.
+Two engines: ``neural`` is Kokoro-82M, whose voices are listed under the Polly names of
+``models/tts/voices.json`` (by language and gender); ``standard`` is Piper: each installed
+Piper voice is listed under the first Polly name of its language and gender not yet given
+to another Piper voice (``SENSORIUM_POLLY_VOICE_MAP="Joanna=en_US-joe-medium,..."`` pins
+names), joining the neural voice of that name when there is one.
+
+Without ``Engine`` a voice speaks with ``standard`` when it has it, else with ``neural``
+(AWS defaults to ``standard`` and errs for voices without it; here that would leave most
+names mute, so the neural voice speaks). An engine a voice lacks is
+``EngineNotSupportedException``. A Polly name that is not listed resolves to a listed voice
+of its language, of its gender when there is one.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from sensorium.models.tts.voices import VoiceSpec
-from sensorium.services.polly.errors import LanguageNotSupportedException
+from sensorium.models.tts.voices import LANGUAGE_NAMES, VoiceSpec
+from sensorium.services.polly.errors import (
+    EngineNotSupportedException,
+    LanguageNotSupportedException,
+)
 
 MAP_ENV = "SENSORIUM_POLLY_VOICE_MAP"
 
@@ -46,12 +57,67 @@ POLLY_VOICES: dict[str, tuple[str, str]] = {
 }
 # Listing order: the voices Polly's own examples use first.
 _PREFERRED = ("Joanna", "Matthew", "Amy", "Brian", "Nicole", "Russell")
+ENGINES = ("standard", "neural")  # long-form and generative voices are not served
+CATALOGUE = Path(__file__).resolve().parents[2] / "models" / "tts" / "voices.json"
 
 
 @dataclass(frozen=True)
+class NeuralVoice:
+    """A Kokoro voice (its style vector's name) and the language it is phonemised in."""
+
+    key: str
+    language: str
+
+
+Target = VoiceSpec | NeuralVoice
+
+
+@dataclass
 class ListedVoice:
     polly_id: str
-    spec: VoiceSpec
+    name: str
+    gender: str | None
+    language: str
+    engines: dict[str, Target] = field(default_factory=dict)
+    additional_languages: tuple[str, ...] = ()
+
+    @property
+    def language_name(self) -> str:
+        spec = self.engines.get("standard")
+        if isinstance(spec, VoiceSpec) and self.language not in LANGUAGE_NAMES:
+            return spec.language_name
+        return LANGUAGE_NAMES.get(self.language, self.language)
+
+    @property
+    def default_engine(self) -> str:
+        return "standard" if "standard" in self.engines else next(iter(self.engines))
+
+    @property
+    def supported_engines(self) -> list[str]:
+        return [engine for engine in ENGINES if engine in self.engines]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    engine: str
+    target: Target
+
+
+def neural_voices(path: Path = CATALOGUE) -> list[ListedVoice]:
+    """The catalogue's Kokoro voices, as Polly lists them."""
+    entries = json.loads(path.read_text(encoding="utf-8"))["voices"]
+    return [
+        ListedVoice(
+            polly_id=entry["Id"],
+            name=entry.get("Name", entry["Id"]),
+            gender=entry["Gender"],
+            language=entry["LanguageCode"],
+            engines={"neural": NeuralVoice(entry["neural"], entry["LanguageCode"])},
+            additional_languages=tuple(entry.get("AdditionalLanguageCodes", ())),
+        )
+        for entry in entries
+        if "neural" in entry
+    ]
 
 
 def parse_voice_map(text: str) -> dict[str, str]:
@@ -61,7 +127,12 @@ def parse_voice_map(text: str) -> dict[str, str]:
 
 
 class VoiceCatalog:
-    def __init__(self, installed: Sequence[VoiceSpec], voice_map: str = "") -> None:
+    def __init__(
+        self,
+        installed: Sequence[VoiceSpec],
+        voice_map: str = "",
+        neural: Sequence[ListedVoice] = (),
+    ) -> None:
         self.installed = list(installed)
         self._by_key = {spec.key: spec for spec in installed}
         self.pinned = {
@@ -69,47 +140,70 @@ class VoiceCatalog:
             for name, key in parse_voice_map(voice_map).items()
             if key in self._by_key
         }
-        self.listed = self._assign_names()
+        self.listed = [
+            ListedVoice(v.polly_id, v.name, v.gender, v.language, dict(v.engines)) for v in neural
+        ]
+        self._assign_standard()
+        self._by_id = {voice.polly_id: voice for voice in self.listed}
 
-    def _assign_names(self) -> list[ListedVoice]:
-        listed: list[ListedVoice] = []
-        taken: set[str] = set()
-        for name, spec in self.pinned.items():
-            if spec not in [voice.spec for voice in listed]:
-                listed.append(ListedVoice(name, spec))
-                taken.add(name)
+    def _assign_standard(self) -> None:
+        by_id = {voice.polly_id: voice for voice in self.listed}
+        given: dict[str, VoiceSpec] = dict(self.pinned)
         order = list(_PREFERRED) + [name for name in POLLY_VOICES if name not in _PREFERRED]
         for spec in self.installed:
-            if any(voice.spec == spec for voice in listed):
+            if spec in given.values():
                 continue
             for name in order:
                 language, gender = POLLY_VOICES[name]
-                if name in taken or language != spec.language:
+                if name in given or language != spec.language:
                     continue
                 if spec.gender is None or gender == spec.gender:
-                    listed.append(ListedVoice(name, spec))
-                    taken.add(name)
+                    given[name] = spec
                     break
-        return listed
+        for name, spec in given.items():
+            voice = by_id.get(name)
+            if voice is None:
+                voice = ListedVoice(name, name, spec.gender, spec.language)
+                by_id[name] = voice
+                self.listed.append(voice)
+            voice.engines["standard"] = spec
 
-    def resolve(self, voice_id: str, language: str | None = None) -> VoiceSpec:
-        """The installed voice that speaks for ``voice_id``, or the modelled error."""
-        if voice_id in self.pinned:
-            return self.pinned[voice_id]
-        for voice in self.listed:
-            if voice.polly_id == voice_id:
-                return voice.spec
+    def resolve(
+        self, voice_id: str, engine: str | None = None, language: str | None = None
+    ) -> Resolved:
+        """The engine and voice that speak for ``voice_id``, or the modelled error."""
+        listed = self._by_id.get(voice_id)
+        if listed is not None:
+            return _speaking(listed, engine)
         if voice_id not in POLLY_VOICES:
             raise LanguageNotSupportedException(
                 f"Voice {voice_id} has no known language; pin it with {MAP_ENV}.",
             )
         wanted, gender = POLLY_VOICES[voice_id]
         wanted = language or wanted
-        same_language = [spec for spec in self.installed if spec.language == wanted]
+        same_language = [voice for voice in self.listed if voice.language == wanted]
         if not same_language:
             raise LanguageNotSupportedException(
                 f"No installed voice speaks {wanted} (asked for {voice_id}). Install a Piper "
                 f"voice for {wanted} or pin {voice_id} with {MAP_ENV}.",
             )
-        same_gender = [spec for spec in same_language if spec.gender == gender]
-        return (same_gender or same_language)[0]
+        ordered = [v for v in same_language if v.gender == gender] + [
+            v for v in same_language if v.gender != gender
+        ]
+        for voice in ordered:
+            if engine is None or engine in voice.engines:
+                return _speaking(voice, engine)
+        raise EngineNotSupportedException(
+            f"No {wanted} voice here speaks with the {engine} engine (asked for {voice_id})."
+        )
+
+
+def _speaking(voice: ListedVoice, engine: str | None) -> Resolved:
+    chosen = engine or voice.default_engine
+    target = voice.engines.get(chosen)
+    if target is None:
+        raise EngineNotSupportedException(
+            f"Voice {voice.polly_id} does not support the {chosen} engine; it supports "
+            f"{', '.join(voice.supported_engines)}."
+        )
+    return Resolved(chosen, target)

@@ -8,6 +8,9 @@ from sensorium.errors import ErrorSet, ServiceError
 class PollyError(ServiceError, models=("polly",), abstract=True): ...
 
 
+class EngineNotSupportedException(PollyError): ...
+
+
 class InvalidLexiconException(PollyError): ...
 
 

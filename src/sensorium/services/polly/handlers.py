@@ -13,7 +13,6 @@ from sensorium.services.polly.tasks import TaskService, describe
 from sensorium.storage.owned import aware
 
 SERVICE = "polly"
-ENGINES = ["neural", "standard", "long-form", "generative"]  # all run the same Piper model
 
 
 def register(
@@ -27,22 +26,26 @@ def register(
     def describe_voices(ctx: RequestContext, params: Params) -> Params:
         if params.get("NextToken"):
             raise InvalidNextTokenException("DescribeVoices has one page.")
+        language = params.get("LanguageCode")
+        engine = params.get("Engine")
         voices = []
         for listed in catalog.listed:
-            spec = listed.spec
-            if params.get("LanguageCode") not in (None, spec.language):
-                continue
-            if params.get("Engine") not in (None, *ENGINES):
+            languages = [listed.language]
+            if params.get("IncludeAdditionalLanguageCodes"):
+                languages.extend(listed.additional_languages)
+            if language not in (None, *languages) or engine not in (None, *listed.engines):
                 continue
             voice: Params = {
                 "Id": listed.polly_id,
-                "Name": spec.name,
-                "LanguageCode": spec.language,
-                "LanguageName": spec.language_name,
-                "SupportedEngines": ENGINES,
+                "Name": listed.name,
+                "LanguageCode": listed.language,
+                "LanguageName": listed.language_name,
+                "SupportedEngines": listed.supported_engines,
             }
-            if spec.gender:
-                voice["Gender"] = spec.gender
+            if listed.gender:
+                voice["Gender"] = listed.gender
+            if listed.additional_languages:
+                voice["AdditionalLanguageCodes"] = list(listed.additional_languages)
             voices.append(voice)
         return {"Voices": voices}
 

@@ -10,13 +10,17 @@ from sensorium.context import RequestContext
 from sensorium.models.registry import ModelRegistry
 from sensorium.models.tts import plan, ssml
 from sensorium.models.tts.encode import CONTENT_TYPES, encode_stream
+from sensorium.models.tts.kokoro.model import KokoroModel
+from sensorium.models.tts.kokoro.phonemes import phonemiser
 from sensorium.models.tts.piper_voice import PiperVoiceModel
 from sensorium.models.tts.render import Renderer
+from sensorium.models.tts.speaking import Voice
 from sensorium.models.tts.voices import VoiceSpec
-from sensorium.services.polly.catalog import VoiceCatalog
+from sensorium.services.polly.catalog import Resolved, VoiceCatalog
 from sensorium.services.polly.errors import (
     InvalidSampleRateException,
     InvalidSsmlException,
+    LanguageNotSupportedException,
     LexiconNotFoundException,
     MarksNotSupportedForFormatException,
     ServiceFailureException,
@@ -49,13 +53,16 @@ SAMPLE_RATES = {
 EXTENSIONS = {"mp3": "mp3", "ogg_vorbis": "ogg", "ogg_opus": "ogg", "pcm": "pcm", "json": "marks"}
 
 
+KOKORO = "polly:kokoro"  # one model for every neural voice
+
+
 def model_name(spec: VoiceSpec) -> str:
     return f"polly:{spec.key}"
 
 
 @dataclass(frozen=True)
 class Prepared:
-    voice: PiperVoiceModel
+    voice: Voice
     sentences: list[plan.Sentence]
     output_format: str
     sample_rate: int
@@ -83,10 +90,10 @@ class Synthesizer:
     ) -> Prepared:
         text = str(params["Text"])
         output_format = str(params["OutputFormat"])
-        engine = str(params.get("Engine") or "standard")
+        engine = _str(params.get("Engine"))
         marks = frozenset(str(mark) for mark in params.get("SpeechMarkTypes") or [])  # type: ignore[attr-defined]
         is_ssml = params.get("TextType") == "ssml"
-        rate = _sample_rate(output_format, params.get("SampleRate"), engine)
+        _sample_rate(output_format, params.get("SampleRate"), engine or "standard")
         _check_marks(output_format, marks, is_ssml)
         if not text.strip():
             raise ValidationException("Text must contain something to say.")
@@ -102,20 +109,41 @@ class Synthesizer:
                 f"Maximum text length has been exceeded: {billed} billed characters "
                 f"(max {limits.billed}), {len(text)} in total (max {limits.total}).",
             )
-        spec = self.catalog.resolve(str(params["VoiceId"]), _str(params.get("LanguageCode")))
+        resolved = self.catalog.resolve(
+            str(params["VoiceId"]), engine, _str(params.get("LanguageCode"))
+        )
+        rate = _sample_rate(output_format, params.get("SampleRate"), resolved.engine)
         names = [str(name) for name in params.get("LexiconNames") or []]  # type: ignore[attr-defined]
         if names and self.lexicons is None:
             raise LexiconNotFoundException("Lexicons are kept by the server, not here.")
         entries = self.lexicons.entries(ctx, names) if names and self.lexicons else {}
         sentences = plan.build(events, _lookup(entries))
         _check_length(sentences, limits)
-        voice = self.models.get(model_name(spec), PiperVoiceModel)
+        voice = self.voice(resolved)
         if marks & {"word", "viseme", "ssml", "sentence"} and not voice.aligned:
             raise ServiceFailureException(
-                f"Voice {spec.key} cannot report phoneme durations, so speech marks are "
-                "unavailable (install the onnx package).",
+                f"Voice {params['VoiceId']} cannot report phoneme durations, so speech marks "
+                "are unavailable (install the onnx package).",
             )
         return Prepared(voice, sentences, output_format, rate, marks, billed)
+
+    def voice(self, resolved: Resolved) -> Voice:
+        target = resolved.target
+        if isinstance(target, VoiceSpec):
+            return self.models.get(model_name(target), PiperVoiceModel)
+        phonemes = phonemiser(target.language)
+        if phonemes is None:
+            raise LanguageNotSupportedException(
+                f"The neural engine cannot phonemise {target.language} here."
+            )
+        kokoro = self.models.get(KOKORO, KokoroModel)
+        try:
+            return kokoro.voice(target.key, phonemes)
+        except (OSError, ValueError) as error:
+            raise ServiceFailureException(
+                f"The neural voice {target.key} is not available ({error}); run "
+                "`sensorium models fetch`."
+            ) from None
 
     def stream(self, prepared: Prepared) -> Iterator[bytes]:
         pieces = Renderer(prepared.voice).pieces(prepared.sentences)
