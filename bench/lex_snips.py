@@ -2,7 +2,7 @@
 accuracy, slot F1 (SNIPS, exact span + label), build time, parse latency; against TF-IDF +
 logistic regression trained on the same data in the same run.
 
-    nice -n 10 .venv/bin/python bench/lex_snips.py [--skip-banking]
+    nice -n 10 .venv/bin/python -m bench.lex_snips [--skip-banking] [--before]
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ import csv
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
+from bench.lex_before import pipeline_class
+from bench.lex_memo import MemoEncoder
 from sensorium.models.nlu.augment import Example
 from sensorium.models.nlu.encoder import UtteranceEncoder
 from sensorium.models.nlu.pipeline import NluPipeline
@@ -63,10 +66,14 @@ def baseline(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> tuple
 
 
 def evaluate(
-    name: str, train: list[Example], test: list[tuple[str, str]], encoder: UtteranceEncoder
-) -> tuple[NluPipeline, list]:
+    name: str,
+    train: list[Example],
+    test: list[tuple[str, str]],
+    encoder: UtteranceEncoder,
+    trainer: Any = NluPipeline,
+) -> tuple[NluPipeline, list[Any]]:
     started = time.perf_counter()
-    pipeline = NluPipeline.train(train, encoder, seed=0)
+    pipeline = trainer.train(train, encoder, seed=0)
     build = time.perf_counter() - started
     started = time.perf_counter()
     parses = pipeline.parse_many([t for t, _ in test], encoder)
@@ -85,23 +92,37 @@ def evaluate(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-banking", action="store_true")
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="also the code before issue 22 (bench/lex_before.py), first: its build time "
+        "includes encoding, the current build's then reads the vectors from memory",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
-    encoder = UtteranceEncoder()
+    encoder = MemoEncoder()
     encoder.load("cpu")
+    trainers: list[tuple[str, Any]] = [("", NluPipeline)]
+    if args.before:
+        trainers.insert(0, (" (before)", pipeline_class()))
     print("| data | Lex NLU intent acc | TF-IDF+LR acc | Lex build | TF-IDF fit | parse latency |")
     print("|---|---|---|---|---|---|")
     train, valid = snips("train"), snips("validate")
-    _, parses = evaluate("SNIPS", [r[3] for r in train], [(r[1], r[0]) for r in valid], encoder)
-    tp = fp = fn = 0
-    for parse, (_, _, gold, _) in zip(parses, valid, strict=True):
-        predicted = {(s.slot, s.text.strip()) for s in parse.spans}
-        tp, fp, fn = (
-            tp + len(gold & predicted),
-            fp + len(predicted - gold),
-            fn + len(gold - predicted),
+    f1 = []
+    for label, trainer in trainers:
+        _, parses = evaluate(
+            f"SNIPS{label}", [r[3] for r in train], [(r[1], r[0]) for r in valid], encoder, trainer
         )
-    print(f"\nSNIPS slot F1 (exact span and label): {2 * tp / (2 * tp + fp + fn):.2%}")
+        tp = fp = fn = 0
+        for parse, (_, _, gold, _) in zip(parses, valid, strict=True):
+            predicted = {(s.slot, s.text.strip()) for s in parse.spans}
+            tp, fp, fn = (
+                tp + len(gold & predicted),
+                fp + len(predicted - gold),
+                fn + len(gold - predicted),
+            )
+        f1.append(f"{label or ' (now)'} {2 * tp / (2 * tp + fp + fn):.2%}")
+    print(f"\nSNIPS slot F1 (exact span and label):{','.join(f1)}")
     if args.skip_banking:
         return
     folder = DATA / "banking77" / "banking_data"
@@ -113,7 +134,8 @@ def main() -> None:
     btrain, btest = rows("train.csv"), rows("test.csv")
     examples = [Example(y, tuple(w.text for w in split_words(t)), ("O",) * len(split_words(t)), i)
                 for i, (t, y) in enumerate(btrain)]  # fmt: skip
-    evaluate("Banking77", examples, btest, encoder)
+    for label, trainer in trainers:
+        evaluate(f"Banking77{label}", examples, btest, encoder, trainer)
 
 
 if __name__ == "__main__":

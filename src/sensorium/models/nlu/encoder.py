@@ -18,6 +18,8 @@ import torch
 from sensorium.models.registry import Model
 
 MAX_TOKENS = 64
+# Names what the vectors depend on: cached vectors of another version are not reused.
+ENCODER_VERSION = f"all-MiniLM-L6-v2/mean-pooled/first-subtoken/{MAX_TOKENS}"
 BATCH_SIZE = 64
 
 Array = npt.NDArray[np.float32]

@@ -1,8 +1,9 @@
 """The intent classifier: a feedforward network on frozen sentence embeddings.
 
-Confidence is calibrated by temperature scaling: a first model trained on part of the data
-picks the temperature that minimises the negative log-likelihood on the held-out rest, then
-the final model is trained on everything and divides its logits by that temperature.
+Confidence is calibrated on a first model trained on part of the data: its held-out
+utterances of known intents pick the temperature that minimises the negative log-likelihood,
+and together with held-out whole intents they train the scope model (``scope``). The final
+model is trained on everything and divides its logits by that temperature.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
+from sensorium.models.nlu.scope import ScopeModel, features, nearest
+
 HIDDEN = 256
 EPOCHS = 30
 BATCH = 128
+# The share of requests a bot does not know that the scope model assumes (its prior): it sets
+# where nluIntentConfidenceThreshold's default 0.4 falls (bench/lex_oos.py).
+UNKNOWN_SHARE = 0.1
 
 
 class IntentNetwork(nn.Module):
@@ -80,22 +86,48 @@ def calibrated_fit(
     classes: int,
     seed: int,
     weights: npt.NDArray[np.float32] | None = None,
-) -> tuple[IntentNetwork, float]:
-    """Train, holding out whole groups (expansions of one sample utterance) for calibration."""
+) -> tuple[IntentNetwork, float, ScopeModel | None]:
+    """Train on everything; calibrate on a first model that did not see part of the data.
+
+    The first model misses a fifth of the intents (whole) and a fifth of the sample
+    utterances of the others (whole groups: expansions of one sample utterance), and a fifth
+    of the background. The held-out groups of known intents give the temperature; those and
+    the held-out intents and background (requests the first model cannot know) train the
+    scope model: P(top intent is right). The last class is the background."""
     rng = np.random.default_rng(seed)
-    unique = np.unique(groups)
-    held = set(rng.choice(unique, size=max(1, len(unique) // 5), replace=False).tolist())
-    held_mask = np.array([g in held for g in groups])
-    temperature = 1.0
-    if held_mask.any() and (~held_mask).any():
-        part = fit(
-            embeddings[~held_mask],
-            labels[~held_mask],
-            classes,
-            seed,
-            None if weights is None else weights[~held_mask],
-        )
-        with torch.no_grad():
-            logits = part(torch.from_numpy(embeddings[held_mask]))
-        temperature = fit_temperature(logits, torch.from_numpy(labels[held_mask]))
-    return fit(embeddings, labels, classes, seed, weights), temperature
+    background = classes - 1
+    intents = np.unique(labels[labels != background])
+    held_intents = rng.choice(
+        intents, size=len(intents) // 5 if len(intents) >= 3 else 0, replace=False
+    )
+    unknown = np.isin(labels, held_intents)
+    unique = np.unique(groups[~unknown])
+    held_groups = rng.choice(unique, size=max(1, len(unique) // 5), replace=False)
+    held = np.isin(groups, held_groups) | unknown
+    known = held & ~unknown & (labels != background)
+    if not known.any() or held.all():
+        network = fit(embeddings, labels, classes, seed, weights)
+        return network, 1.0, None
+    part = fit(
+        embeddings[~held], labels[~held], classes, seed, None if weights is None else weights[~held]
+    )
+    with torch.no_grad():
+        logits = part(torch.from_numpy(embeddings[held])).numpy()
+    temperature = fit_temperature(
+        torch.from_numpy(logits[known[held]]), torch.from_numpy(labels[known])
+    )
+    bank = ~held & (labels != background)
+    picked = logits[:, :-1].argmax(axis=1)
+    to_picked = nearest(embeddings[held], embeddings[bank], labels[bank], picked)
+    x = features(logits, temperature, to_picked)
+    right = known[held] & (picked == labels[held])
+    unknown_held = held & ~known
+    balance = np.where(
+        known[held],
+        (1 - UNKNOWN_SHARE) / known.sum(),
+        UNKNOWN_SHARE / max(1, unknown_held.sum()),
+    )
+    scope = None
+    if right.any() and not right.all():  # else there is nothing to learn the scope from
+        scope = ScopeModel.fit(x, right, balance.astype(np.float32))
+    return fit(embeddings, labels, classes, seed, weights), temperature, scope

@@ -11,6 +11,10 @@ from torch.nn.utils.rnn import pad_sequence
 HIDDEN = 128
 EPOCHS = 24
 BATCH = 64
+# Large bots get fewer passes: the tagger's updates are bounded (SNIPS' 2,100 utterances,
+# 24 passes, fit under it), so a big build trains it in about the time of a small one.
+MAX_UPDATES = 800
+VERSION = f"bigru-{HIDDEN}-{EPOCHS}-{BATCH}-{MAX_UPDATES}"  # a tagger is reused only as is
 
 
 class TaggerNetwork(nn.Module):
@@ -40,6 +44,8 @@ def fit(
     targets = [torch.tensor(t, dtype=torch.long) for t in tags]
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     epochs = EPOCHS if len(words) > 500 else EPOCHS * 3
+    batches = -(-len(words) // BATCH)
+    epochs = max(1, min(epochs, MAX_UPDATES // batches))
     network.train()
     for _ in range(epochs):
         order = torch.randperm(len(inputs), generator=generator).tolist()

@@ -8,6 +8,7 @@ business; builds are deterministic, so a rerun gives the same networks.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
 from sensorium.models.nlu.augment import Example, expand, slot_references
 from sensorium.models.nlu.builtins import TRAINING_SAMPLES
 from sensorium.models.nlu.encoder import UtteranceEncoder
-from sensorium.models.nlu.pipeline import NluPipeline
+from sensorium.models.nlu.pipeline import BuildReport, NluPipeline
 from sensorium.operations import Params
 from sensorium.services.lex import store
 from sensorium.services.lex.errors import ConflictException
@@ -29,6 +30,8 @@ from sensorium.services.lex.store import FALLBACK_INTENT_ID, Place
 from sensorium.services.lex.tables import LexModel, LexResource
 from sensorium.storage.database import Database
 from sensorium.storage.owned import utcnow
+
+log = logging.getLogger(__name__)
 
 KIND = "lex.build"  # resource key: "BOT/VERSION/LOCALE" (Place.build_key)
 SEED = 0
@@ -43,6 +46,7 @@ _REASONS_SEPARATOR = "\n"
 class Trained:
     definition: dict[str, Any]
     weights: bytes
+    report: BuildReport
 
 
 class BuildService:
@@ -92,12 +96,41 @@ class BuildService:
     # Running (called by the job kind)
 
     def train(self, job: RunningJob) -> Trained:
-        definition = self.snapshot(job.scope, Place.of_build(job.resource))
+        place = Place.of_build(job.resource)
+        definition = self.snapshot(job.scope, place)
+        previous = self.previous(job.scope, place)
         job.check()
         examples = training_examples(definition)
-        pipeline = NluPipeline.train(examples, self.encoder(), seed=SEED)
+        encoder = self.encoder()
+        pipeline = NluPipeline.train(examples, encoder, seed=SEED, previous=previous)
         job.check()
-        return Trained(definition, pipeline.to_bytes())
+        report = pipeline.report
+        assert report is not None
+        log.info(
+            "lex build %s: %d examples, %d utterances encoded, %d from the previous build's "
+            "cache, tagger %s",
+            job.resource,
+            report.examples,
+            report.encoded,
+            report.reused,
+            "trained" if report.tagger_trained else "reused or not needed",
+        )
+        return Trained(definition, pipeline.to_bytes(), report)
+
+    def previous(self, scope: Scope, place: Place) -> NluPipeline | None:
+        """The locale's last built model, whose encoding cache and tagger a build reuses."""
+        with self.db.reading(scope) as session:
+            weights = session.scalar(
+                select(LexModel.weights).filter_by(
+                    bot_id=place.bot_id, bot_version=place.bot_version, locale_id=place.locale_id
+                )
+            )
+        if weights is None:
+            return None
+        try:
+            return NluPipeline.from_bytes(weights, self.encoder().dimension, with_cache=True)
+        except ValueError:  # built by another version: start afresh
+            return None
 
     def snapshot(self, scope: Scope, place: Place) -> dict[str, Any]:
         """The locale's definition as the runtime serves it; ``JobFailed`` if it cannot be
@@ -163,7 +196,14 @@ class BuildKind(JobKind[Trained]):
         model.weights = outcome.weights
         model.built_at = utcnow()
         _set_status(locale, "Built")
-        return {"intents": len(outcome.definition["intents"])}
+        report = outcome.report
+        return {
+            "intents": len(outcome.definition["intents"]),
+            "examples": report.examples,
+            "encoded": report.encoded,
+            "reused": report.reused,
+            "taggerTrained": report.tagger_trained,
+        }
 
     def failed(self, session: Session, job: JobRow, reason: str) -> None:
         locale = store.find_locale(session, Place.of_build(job.resource))

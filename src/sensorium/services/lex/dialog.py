@@ -60,9 +60,7 @@ class Dialog:
         ranked: list[tuple[str, float | None]] = [
             (name, score) for name, score in parse.intents if name in self.intents
         ]
-        best = ranked[0][1] if ranked else None
-        fallback_wins = best is None or best < self.threshold or parse.out_of_scope > best
-        if fallback_wins:
+        if not ranked or parse.falls_back(self.threshold):
             return [(FALLBACK, None), *ranked]
         return [ranked[0], (FALLBACK, None), *ranked[1:]]
 

@@ -93,7 +93,13 @@ class Runtime:
             weights = session.scalar(select(LexModel.weights).where(LexModel.id == key[0]))
         if weights is None:
             raise ResourceNotFoundException("The bot locale was deleted.")
-        pipeline = NluPipeline.from_bytes(weights, self.encoder().dimension)
+        try:
+            pipeline = NluPipeline.from_bytes(weights, self.encoder().dimension)
+        except ValueError:
+            raise ResourceNotFoundException(
+                "The bot locale was built by an earlier version of the server; build it again "
+                "(call BuildBotLocale)."
+            ) from None
         with self._lock:
             self._pipelines[key] = pipeline
             while len(self._pipelines) > MAX_LOADED_BOTS:
