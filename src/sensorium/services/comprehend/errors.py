@@ -26,6 +26,27 @@ class TooManyRequestsException(ComprehendError): ...
 class UnsupportedLanguageException(ComprehendError): ...
 
 
+# Custom classification (``classifiers/``).
+
+
+class JobNotFoundException(ComprehendError): ...
+
+
+class ResourceInUseException(ComprehendError): ...
+
+
+class ResourceLimitExceededException(ComprehendError): ...
+
+
+class ResourceNotFoundException(ComprehendError): ...
+
+
+class ResourceUnavailableException(ComprehendError): ...
+
+
+class TooManyTagsException(ComprehendError): ...
+
+
 ERRORS = ErrorSet(
     invalid=InvalidRequestException,
     bad_token=InvalidRequestException,

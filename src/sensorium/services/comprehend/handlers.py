@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sensorium.operations import OperationRegistry
 from sensorium.services.comprehend.analysis import TextAnalysis
+from sensorium.services.comprehend.linguistics import Linguistics
 
 SERVICE = "comprehend"
 OPERATIONS = {
@@ -15,5 +16,21 @@ OPERATIONS = {
 }
 
 
+TAGGING_OPERATIONS = {
+    "DetectSyntax": "Text LanguageCode",
+    "BatchDetectSyntax": "TextList LanguageCode",
+    "DetectKeyPhrases": "Text LanguageCode",
+    "BatchDetectKeyPhrases": "TextList LanguageCode",
+    "DetectEntities": "Text? LanguageCode? EndpointArn?",
+    "BatchDetectEntities": "TextList LanguageCode",
+    "DetectPiiEntities": "Text LanguageCode",
+    "ContainsPiiEntities": "Text LanguageCode",
+}
+
+
 def register(registry: OperationRegistry, analysis: TextAnalysis) -> None:
     registry.bind(SERVICE, OPERATIONS, analysis)
+
+
+def register_tagging(registry: OperationRegistry, linguistics: Linguistics) -> None:
+    registry.bind(SERVICE, TAGGING_OPERATIONS, linguistics)
