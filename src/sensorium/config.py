@@ -128,6 +128,8 @@ class VideoSettings(BaseSettings):
     max_seconds: float = Field(default=6 * 3600, gt=0)  # AWS: 6 hours
     # Frames analysed per second of video (bench/video.py), besides each scene's first.
     sample_fps: float = Field(default=2.0, gt=0, le=60)
+    # Seconds of video between a face job's checkpoints (what a restarted job resumes from).
+    checkpoint_seconds: float = Field(default=60.0, gt=0)
 
 
 class PollySettings(BaseSettings):
@@ -160,6 +162,8 @@ class ComprehendSettings(BaseSettings):
             "SENSORIUM_COMPREHEND_SENTIMENT_VARIANT", "SENSORIUM_SENTIMENT_VARIANT"
         ),
     )
+    # Passes over a custom document classifier's training data (backpropagation epochs).
+    classifier_epochs: int = Field(default=40, ge=1, le=1000)
 
 
 class ForecastSettings(BaseSettings):
