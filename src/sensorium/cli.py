@@ -96,7 +96,7 @@ def _add_text(commands: Any) -> None:
         train_command,
     )
 
-    train = commands.add_parser("train", help="train a model from data (sentiment)")
+    train = commands.add_parser("train", help="train a model (sentiment, syntax, entities)")
     add_train_arguments(train)
     train.set_defaults(run=train_command)
     sentiment = commands.add_parser("sentiment", help="what DetectSentiment answers for a text")

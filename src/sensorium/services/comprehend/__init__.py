@@ -1,4 +1,5 @@
-"""Amazon Comprehend: sentiment (our SST-2-trained classifier) and dominant language (Lingua)."""
+"""Amazon Comprehend: sentiment (our SST-2-trained classifier), dominant language (Lingua),
+syntax, key phrases, entities and PII (our taggers), and custom document classifiers."""
 
 from __future__ import annotations
 
