@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 Kinds = Mapping[str, JobKind[Any]]
 
 
+class _ScopeBusy(Exception):
+    """The job's account has a writer now: try the claim again later."""
+
+
 class Lease(NamedTuple):
     """Who holds which attempt of which job."""
 
@@ -79,6 +83,12 @@ class JobQueue:
         """The oldest job of ``kinds`` that is due, now RUNNING under ``owner``'s lease."""
         if not kinds:
             return None
+        try:
+            return self._claim(owner, kinds)
+        except _ScopeBusy:
+            return None  # claimed at the next poll, once the account's writer is done
+
+    def _claim(self, owner: str, kinds: Kinds) -> JobRow | None:
         with self.db.transaction(UNSCOPED) as session:
             while True:
                 now = utcnow()
@@ -98,6 +108,11 @@ class JobQueue:
                 if row is None:
                     return None
                 kind = kinds[row.kind]
+                # The hooks write the service's rows, whose writers hold the account's lock
+                # first and may then wait for this job's row (cancelling it): waiting for
+                # that lock while holding the row would deadlock them.
+                if not self.db.try_hold(session, row.scope):
+                    raise _ScopeBusy
                 if row.state == JobState.RUNNING:  # its worker died
                     log.warning(
                         "job %s (%s): lease of %s expired", row.id, row.kind, row.lease_owner

@@ -39,6 +39,7 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x53454E534F524955  # "SENSORIU"
 # Held until the transaction ends, whichever way it ends.
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
 # serialization_failure, deadlock_detected, lock_not_available
 _CONTENDED_STATES = ("40001", "40P01", "55P03")
 
@@ -83,6 +84,13 @@ class Database:
         of ``scope`` takes first (PostgreSQL; SQLite has one writer at a time anyway)."""
         if self.dialect == "postgresql":
             session.connection().execute(_LOCK, {"key": _scope_lock(scope)})
+
+    def try_hold(self, session: Session, scope: Scope) -> bool:
+        """``hold`` without waiting: False when another transaction holds the lock now."""
+        if self.dialect != "postgresql":
+            return True
+        taken = session.connection().execute(_TRY_LOCK, {"key": _scope_lock(scope)}).scalar()
+        return bool(taken)
 
     @contextmanager
     def reading(self, scope: SessionScope) -> Iterator[Session]:
