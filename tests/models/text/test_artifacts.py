@@ -21,7 +21,7 @@ MAX_ARTIFACT_BYTES = 20 * 1024 * 1024
 
 
 def _variants() -> list[str]:
-    return sorted(p.stem.removeprefix("sentiment-") for p in ARTIFACTS_DIR.glob("*.json"))
+    return sorted(p.stem.removeprefix("sentiment-") for p in ARTIFACTS_DIR.glob("sentiment-*.json"))
 
 
 def test_default_variant_is_shipped() -> None:
