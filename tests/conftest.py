@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -97,6 +99,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: end it when the test process ends, however
+    that ends (a killed pytest otherwise leaves servers holding memory and ports)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @dataclass
 class LiveServer:
     """A ``sensorium serve`` subprocess; restartable on the same data directory."""
@@ -136,6 +148,7 @@ class LiveServer:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -214,16 +227,25 @@ class LiveServer:
 
 
 _CALL_FAILED = pytest.StashKey[bool]()
+_LOG_LINES = 150
+_ACCESS = '"logger": "sensorium.access"'  # one line per request: the rest is what matters
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item,
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Notes whether the test itself failed, for ``_response_fidelity``."""
+    """Notes whether the test itself failed, for ``_response_fidelity``; a failed test's
+    report ends with the last lines of its servers' logs (CI keeps nothing else)."""
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
+    if report.failed:
+        for value in getattr(item, "funcargs", {}).values():
+            if isinstance(value, LiveServer) and value.log_path is not None:
+                lines = [line for line in value.log().splitlines() if _ACCESS not in line]
+                tail = "\n".join(lines[-_LOG_LINES:])
+                report.sections.append((f"server log, port {value.port} (last lines)", tail))
     return report
 
 

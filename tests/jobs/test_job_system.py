@@ -217,3 +217,22 @@ def test_a_graceful_stop_hands_running_jobs_back(db: Database, workers: Workers,
     first.wait(10)
     handed_back = job(db, job_id)
     assert (handed_back.state, handed_back.attempts) == (JobState.QUEUED, 0)
+
+
+def test_a_late_lease_of_a_job_still_running_here_is_not_taken_again(
+    db: Database, log: Path
+) -> None:
+    # A starved heartbeat lets the lease lapse; the process still runs the job, so its
+    # other workers must not start a second copy (each would fail the other).
+    job_id = enqueue(db, SLEEP, log, seconds=1)
+    queue = system(db).queue
+    claimed = queue.claim("here:1:a", KINDS)
+    assert claimed is not None and claimed.id == job_id
+    time.sleep(1.2)  # past the one-second lease
+    assert queue.claim("here:1:a", KINDS, alive=[job_id]) is None
+    assert job(db, job_id).attempts == 1
+    assert queue.renew("here:1:a", {job_id: 0.5}) == set()
+    # Not running here any more (its worker thread is gone): claimable again.
+    time.sleep(1.2)
+    again = queue.claim("here:1:a", KINDS)
+    assert again is not None and again.id == job_id and again.attempts == 2

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select
@@ -79,16 +79,18 @@ class JobQueue:
 
     # Called by workers.
 
-    def claim(self, owner: str, kinds: Kinds) -> JobRow | None:
-        """The oldest job of ``kinds`` that is due, now RUNNING under ``owner``'s lease."""
+    def claim(self, owner: str, kinds: Kinds, alive: Collection[int] = ()) -> JobRow | None:
+        """The oldest job of ``kinds`` that is due, now RUNNING under ``owner``'s lease.
+        The jobs in ``alive`` (those the caller is running now) are never taken again,
+        however late their lease: a late lease there means a slow heartbeat, not a death."""
         if not kinds:
             return None
         try:
-            return self._claim(owner, kinds)
+            return self._claim(owner, kinds, alive)
         except _ScopeBusy:
             return None  # claimed at the next poll, once the account's writer is done
 
-    def _claim(self, owner: str, kinds: Kinds) -> JobRow | None:
+    def _claim(self, owner: str, kinds: Kinds, alive: Collection[int]) -> JobRow | None:
         with self.db.transaction(UNSCOPED) as session:
             while True:
                 now = utcnow()
@@ -98,7 +100,11 @@ class JobQueue:
                         JobRow.kind.in_(list(kinds)),
                         or_(
                             and_(JobRow.state == JobState.QUEUED, JobRow.not_before <= now),
-                            and_(JobRow.state == JobState.RUNNING, JobRow.lease_expires_at < now),
+                            and_(
+                                JobRow.state == JobState.RUNNING,
+                                JobRow.lease_expires_at < now,
+                                JobRow.id.not_in(list(alive)),
+                            ),
                         ),
                     )
                     .order_by(JobRow.id)
@@ -139,26 +145,29 @@ class JobQueue:
 
     def renew(self, owner: str, progress: Mapping[int, float | None]) -> set[int]:
         """Extend the leases ``owner`` holds on these jobs; the ids it must stop (cancelled,
-        or no longer its own)."""
+        or no longer its own). A job whose row another transaction is changing now (its
+        outcome being recorded, a cancel) is renewed at the next beat: one slow writer never
+        holds back every other job's lease."""
         stop: set[int] = set()
         if not progress:
             return stop
+        ids = list(progress)
         with self.db.transaction(UNSCOPED) as session:
-            rows = {
-                row.id: row
-                for row in session.scalars(select(JobRow).where(JobRow.id.in_(list(progress))))
-            }
+            present = set(session.scalars(select(JobRow.id).where(JobRow.id.in_(ids))))
+            stop.update(job_id for job_id in ids if job_id not in present)
             expires = utcnow() + self.lease
-            for job_id, fraction in progress.items():
-                row = rows.get(job_id)
-                if row is None or row.state != JobState.RUNNING or row.lease_owner != owner:
-                    stop.add(job_id)
+            for row in session.scalars(
+                select(JobRow).where(JobRow.id.in_(ids)).with_for_update(skip_locked=True)
+            ):
+                if row.state != JobState.RUNNING or row.lease_owner != owner:
+                    stop.add(row.id)
                     continue
                 row.lease_expires_at = expires
+                fraction = progress[row.id]
                 if fraction is not None:
                     row.progress = fraction
                 if row.cancel_requested:
-                    stop.add(job_id)
+                    stop.add(row.id)
         return stop
 
     def finish(

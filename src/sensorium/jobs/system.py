@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -147,7 +148,9 @@ class JobSystem:
     def _work(self) -> None:
         while not self._stopping.is_set():
             try:
-                row = self.queue.claim(self.owner, self._claimed)
+                with self._running_lock:
+                    alive = list(self._running)
+                row = self.queue.claim(self.owner, self._claimed, alive)
             except Exception:
                 log.exception("jobs: claiming failed")
                 row = None
@@ -195,6 +198,7 @@ class JobSystem:
                 running = dict(self._running)
             if not running:
                 continue
+            began = time.monotonic()
             try:
                 stop = self.queue.renew(
                     self.owner, {job_id: job.reported_progress for job_id, job in running.items()}
@@ -202,6 +206,8 @@ class JobSystem:
             except Exception:
                 log.exception("jobs: renewing leases failed")
                 continue
+            if (took := time.monotonic() - began) > interval:
+                log.warning("jobs: renewing %d lease(s) took %.1f s", len(running), took)
             for job_id in stop:
                 running[job_id].stop()
 
