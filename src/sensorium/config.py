@@ -174,6 +174,14 @@ class ForecastSettings(BaseSettings):
     device: Literal["cpu", "cuda"] = "cpu"
 
 
+class SageMakerSettings(BaseSettings):
+    model_config = _section("SAGEMAKER_")
+
+    # Accounts whose training jobs may run their own PyTorch script (script mode), which runs
+    # with the server's privileges: comma-separated account ids, or "*"; empty: none.
+    script_accounts: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore")
 
@@ -207,6 +215,7 @@ class Settings(BaseSettings):
     transcribe: TranscribeSettings = Field(default_factory=TranscribeSettings)
     comprehend: ComprehendSettings = Field(default_factory=ComprehendSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    sagemaker: SageMakerSettings = Field(default_factory=SageMakerSettings)
 
     @property
     def buckets_dir(self) -> Path:
@@ -242,6 +251,7 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
     "transcribe": TranscribeSettings,
     "comprehend": ComprehendSettings,
     "forecast": ForecastSettings,
+    "sagemaker": SageMakerSettings,
 }
 
 

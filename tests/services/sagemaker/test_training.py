@@ -149,11 +149,20 @@ def _created(sagemaker: Any, request: dict[str, Any]) -> str:
         (
             {
                 "AlgorithmSpecification": {
-                    "TrainingImage": "pytorch-training:2.1-cpu-py310",
+                    "TrainingImage": "tensorflow-training:2.13-cpu-py310",
                     "TrainingInputMode": "File",
                 }
             },
             "sensorium/sound-classification:1",
+        ),
+        (
+            {
+                "AlgorithmSpecification": {
+                    "TrainingImage": "pytorch-training:2.1-cpu-py310",
+                    "TrainingInputMode": "File",
+                }
+            },
+            "SENSORIUM_SAGEMAKER_SCRIPT_ACCOUNTS",
         ),
         ({"HyperParameters": {"epochs": "two"}}, "epochs"),
         ({"HyperParameters": {"learning_rat": "0.1"}}, "Unknown hyperparameter"),
@@ -181,7 +190,14 @@ def _created(sagemaker: Any, request: dict[str, Any]) -> str:
             "resourceConfig.instanceType",
         ),
     ],
-    ids=["image", "number", "unknown-hyperparameter", "channel", "instance-type"],
+    ids=[
+        "image",
+        "script-mode-off",
+        "number",
+        "unknown-hyperparameter",
+        "channel",
+        "instance-type",
+    ],
 )
 def test_bad_requests_are_refused_before_any_work(
     sagemaker: Any, change: dict[str, Any], message: str

@@ -26,7 +26,8 @@ def algorithm(image: str | None) -> str:
             return name
     raise ValidationException(
         f"The image {image!r} is not supported: use one of {', '.join(IMAGES)} (built-in "
-        "sound algorithms). Script mode (your own training script) is not available."
+        "sound algorithms), or sensorium/pytorch-script:1 or an AWS pytorch-training image "
+        "for your own training script (script mode, where the operator enables it)."
     )
 
 

@@ -102,6 +102,21 @@ def _from_manifest(
     return found
 
 
+def object_keys(buckets: Buckets, scope: Scope, uri: str) -> list[str]:
+    """Every key under a channel's S3 prefix (at most ``MAX_FILES``)."""
+    bucket, prefix = split_uri(uri)
+    try:
+        buckets.allow(scope, bucket)
+        keys = []
+        for key in _keys(buckets, bucket, prefix):
+            keys.append(key)
+            if len(keys) > MAX_FILES:
+                raise ChannelError(f"More than {MAX_FILES} objects under {uri}.")
+        return keys
+    except BlobError as error:
+        raise ChannelError(f"{uri} cannot be read: {error}") from None
+
+
 def _keys(buckets: Buckets, bucket: str, prefix: str) -> Iterator[str]:
     store = buckets.store
     if isinstance(store, LocalBuckets):

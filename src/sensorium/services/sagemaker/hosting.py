@@ -13,6 +13,7 @@ import json
 import random
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +26,9 @@ from sensorium.jobs import JobFailed, JobKind, JobRow, RunningJob
 from sensorium.models.sound.artifacts import ArtifactError, SoundModel, load
 from sensorium.models.sound.classifier import SoundClassifier
 from sensorium.models.sound.data import SoundDataError, decode
+from sensorium.services.sagemaker import script
 from sensorium.services.sagemaker.errors import ModelError, ValidationError
+from sensorium.services.sagemaker.script_serving import ScriptModel
 from sensorium.services.sagemaker.tables import SageMakerResource
 from sensorium.storage.database import Database
 
@@ -45,40 +48,66 @@ class Deployed:
     generation: int
     variant: str
     artifact: str
+    image: str
+
+
+LoadedModel = SoundModel | ScriptModel
 
 
 class LoadedModels:
     """The models this process has loaded, least recently used dropped first."""
 
-    def __init__(self, blobs: Buckets) -> None:
+    def __init__(self, blobs: Buckets, access: script.ScriptAccess, script_work: Path) -> None:
         self.blobs = blobs
-        self._models: collections.OrderedDict[Deployed, SoundModel] = collections.OrderedDict()
+        self.access = access
+        self.script_work = script_work  # where script-mode models are unpacked
+        self._models: collections.OrderedDict[Deployed, LoadedModel] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, scope: Scope, deployed: Deployed) -> SoundModel:
+    def get(self, scope: Scope, deployed: Deployed) -> LoadedModel:
         with self._lock:
             if deployed in self._models:
                 self._models.move_to_end(deployed)
                 return self._models[deployed]
-        model = read_model(self.blobs, scope, deployed.artifact)
-        self.put(deployed, model)
-        return model
+        return self.put(deployed, self.read(scope, deployed))
 
-    def put(self, deployed: Deployed, model: SoundModel) -> None:
+    def read(self, scope: Scope, deployed: Deployed) -> LoadedModel:
+        """``ArtifactError`` for anything that stops the artefact from loading."""
+        artifact = deployed.artifact
+        served_script = script.is_served_script(deployed.image)
+        if served_script and not self.access.allows(scope.account_id):
+            # The operator may have withdrawn it since the model was created.
+            raise ArtifactError(f"script mode is not enabled for account {scope.account_id}")
+        try:
+            bucket, key = parse_s3_uri(artifact)
+            data = self.blobs.read(scope, bucket, key, max_bytes=MAX_ARTIFACT_BYTES)
+        except BlobError as error:
+            raise ArtifactError(f"the model data {artifact} cannot be read: {error}") from None
+        if served_script:
+            return ScriptModel(data, self.script_work)
+        return load(data)
+
+    def put(self, deployed: Deployed, model: LoadedModel) -> LoadedModel:
+        """The model kept for ``deployed``: one loaded meanwhile (a concurrent first call)
+        wins, and may be answering already."""
+        dropped: list[LoadedModel] = []
         with self._lock:
+            if (previous := self._models.get(deployed)) is not None and previous is not model:
+                dropped.append(model)
+                model = previous
             self._models[deployed] = model
             while len(self._models) > CACHED_MODELS:
-                self._models.popitem(last=False)
+                dropped.append(self._models.popitem(last=False)[1])
+            for old in [key for key in self._models if _superseded(key, deployed)]:
+                dropped.append(self._models.pop(old))
+        for model_dropped in dropped:
+            if isinstance(model_dropped, ScriptModel):
+                model_dropped.close()  # its worker process
+        return model
 
 
-def read_model(blobs: Buckets, scope: Scope, artifact: str) -> SoundModel:
-    """``ArtifactError`` for anything that stops the artefact from loading."""
-    try:
-        bucket, key = parse_s3_uri(artifact)
-        data = blobs.read(scope, bucket, key, max_bytes=MAX_ARTIFACT_BYTES)
-    except BlobError as error:
-        raise ArtifactError(f"the model data {artifact} cannot be read: {error}") from None
-    return load(data)
+def _superseded(key: Deployed, newer: Deployed) -> bool:
+    return key.endpoint == newer.endpoint and key.generation < newer.generation
 
 
 class EndpointKind(JobKind[list[dict[str, Any]]]):
@@ -100,14 +129,14 @@ class EndpointKind(JobKind[list[dict[str, Any]]]):
             endpoint = row.arn
         for variant in pending:
             job.check()
+            deployed = _deployed(endpoint, generation, variant)
             try:
-                model = read_model(self.models.blobs, job.scope, variant["artifact"])
+                model = self.models.read(job.scope, deployed)
             except ArtifactError as error:
                 raise JobFailed(
                     f"The model {variant['ModelName']} of variant {variant['VariantName']} "
                     f"cannot be loaded: {error}"
                 ) from None
-            deployed = Deployed(endpoint, generation, variant["VariantName"], variant["artifact"])
             self.models.put(deployed, model)
         return pending
 
@@ -164,6 +193,9 @@ class Invoker:
         if not variants:
             raise ValidationError(f"Endpoint {name} is {status}; it answers once InService.")
         variant = _choose(variants, params.get("TargetVariant"))
+        deployed = _deployed(endpoint, generation, variant)
+        if script.is_served_script(deployed.image):
+            return self._invoke_script(ctx, deployed, params)
         content_type = (params.get("ContentType") or "application/octet-stream").lower()
         accept = (params.get("Accept") or JSON).lower()
         if not any(
@@ -183,16 +215,38 @@ class Invoker:
             samples = decode("the request body", params.get("Body") or b"", MAX_INVOKE_SECONDS)
         except SoundDataError as error:
             raise _model_error(400, f"The body is not audio the model can read: {error}") from None
-        deployed = Deployed(endpoint, generation, variant["VariantName"], variant["artifact"])
-        try:
-            model = self.models.get(ctx.scope, deployed)
-        except ArtifactError as error:
-            raise _model_error(500, f"The model cannot be loaded: {error}") from None
+        model = self._model(ctx, deployed)
+        assert not isinstance(model, ScriptModel)
         answer = predict(model, samples)
         return {
             "Body": json.dumps(answer).encode(),
             "ContentType": JSON,
             "InvokedProductionVariant": variant["VariantName"],
+        }
+
+    def _model(self, ctx: RequestContext, deployed: Deployed) -> LoadedModel:
+        try:
+            return self.models.get(ctx.scope, deployed)
+        except ArtifactError as error:
+            raise _model_error(500, f"The model cannot be loaded: {error}") from None
+
+    def _invoke_script(
+        self, ctx: RequestContext, deployed: Deployed, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The PyTorch serving convention: the model's own input_fn/output_fn decide."""
+        model = self._model(ctx, deployed)
+        assert isinstance(model, ScriptModel)
+        answer = model.invoke(
+            params.get("Body") or b"",
+            params.get("ContentType") or "application/json",
+            params.get("Accept") or JSON,
+        )
+        if answer.status != 200:
+            raise _model_error(answer.status, answer.error.strip())
+        return {
+            "Body": answer.body,
+            "ContentType": answer.content_type,
+            "InvokedProductionVariant": deployed.variant,
         }
 
 
@@ -222,8 +276,14 @@ def predict(model: SoundModel, samples: Any) -> dict[str, Any]:
     }
 
 
+def _deployed(endpoint: str, generation: int, variant: dict[str, Any]) -> Deployed:
+    return Deployed(
+        endpoint, generation, variant["VariantName"], variant["artifact"], variant["image"]
+    )
+
+
 def _model_error(status: int, message: str) -> ModelError:
-    side = "client" if status < 500 else "server"
+    side = "client" if 400 <= status < 500 else "server"
     return ModelError(
         f'Received {side} error ({status}) from primary with message "{message}".',
         OriginalStatusCode=status,

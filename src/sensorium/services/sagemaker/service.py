@@ -14,7 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sensorium.context import RequestContext
 from sensorium.jobs import JobSystem
 from sensorium.operations import Params
-from sensorium.services.sagemaker import algorithms, hosting, resources, training, views
+from sensorium.services.sagemaker import (
+    algorithms,
+    hosting,
+    resources,
+    script,
+    training,
+    views,
+)
 from sensorium.services.sagemaker.channels import ChannelError, split_uri
 from sensorium.services.sagemaker.errors import ValidationException
 from sensorium.services.sagemaker.tables import SageMakerResource
@@ -30,10 +37,17 @@ def _without(params: Params, *keys: str) -> Params:
 
 
 class SageMakerService:
-    def __init__(self, db: Database, jobs: JobSystem, paginator: Paginator) -> None:
+    def __init__(
+        self,
+        db: Database,
+        jobs: JobSystem,
+        paginator: Paginator,
+        scripts: script.ScriptAccess,
+    ) -> None:
         self.db = db
         self.jobs = jobs
         self.paginator = paginator
+        self.scripts = scripts
 
     def _insert(
         self,
@@ -79,20 +93,11 @@ class SageMakerService:
                 "AlgorithmName is not supported: name a built-in TrainingImage "
                 f"({', '.join(algorithms.IMAGES)})."
             )
-        image = algorithms.algorithm(spec.get("TrainingImage"))
-        algorithms.settings(image, params.get("HyperParameters") or {})
         channels = params.get("InputDataConfig") or []
-        names = [channel["ChannelName"] for channel in channels]
-        if training.TRAIN not in names:
-            raise ValidationException(
-                f"{image} needs a channel named '{training.TRAIN}' (and optionally "
-                f"'{training.VALIDATION}'); got {names or 'none'}."
-            )
-        if len(set(names)) != len(names):
-            raise ValidationException("Channel names must be unique.")
-        extra = sorted(set(names) - {training.TRAIN, training.VALIDATION})
-        if extra:
-            raise ValidationException(f"{image} reads only train and validation channels: {extra}.")
+        if script.is_script_image(spec.get("TrainingImage")):
+            self._check_script(ctx, params)
+        else:
+            self._check_built_in(spec, params)
         for channel in channels:
             source = (channel.get("DataSource") or {}).get("S3DataSource")
             if not source:
@@ -116,6 +121,34 @@ class SageMakerService:
             job=training.KIND,
         )
         return {"TrainingJobArn": arn}
+
+    def _check_script(self, ctx: RequestContext, params: Params) -> None:
+        """Script mode: allowed for this account, the SDK's hyperparameters, any channels."""
+        spec = params["AlgorithmSpecification"]
+        self.scripts.check(ctx.account_id, spec["TrainingImage"])
+        script.spec(params.get("HyperParameters") or {})
+        script.metric_definitions(spec.get("MetricDefinitions") or [])
+        names = [channel["ChannelName"] for channel in params.get("InputDataConfig") or []]
+        for name in names:
+            script.check_channel_name(name)
+        if len(set(names)) != len(names):
+            raise ValidationException("Channel names must be unique.")
+
+    def _check_built_in(self, spec: Params, params: Params) -> None:
+        image = algorithms.algorithm(spec.get("TrainingImage"))
+        algorithms.settings(image, params.get("HyperParameters") or {})
+        channels = params.get("InputDataConfig") or []
+        names = [channel["ChannelName"] for channel in channels]
+        if training.TRAIN not in names:
+            raise ValidationException(
+                f"{image} needs a channel named '{training.TRAIN}' (and optionally "
+                f"'{training.VALIDATION}'); got {names or 'none'}."
+            )
+        if len(set(names)) != len(names):
+            raise ValidationException("Channel names must be unique.")
+        extra = sorted(set(names) - {training.TRAIN, training.VALIDATION})
+        if extra:
+            raise ValidationException(f"{image} reads only train and validation channels: {extra}.")
 
     def stop_training_job(self, ctx: RequestContext, name: str) -> Params:
         with self.db.transaction(ctx.scope) as session:
@@ -141,7 +174,10 @@ class SageMakerService:
         if len(chosen) != 1:
             raise ValidationException("A model needs exactly one container.")
         container = chosen[0]
-        algorithms.algorithm(container.get("Image"))
+        if script.is_served_script(container.get("Image")):
+            self.scripts.check(ctx.account_id, container["Image"])
+        else:
+            algorithms.algorithm(container.get("Image"))
         data = container.get("ModelDataUrl")
         if not data:
             raise ValidationException(

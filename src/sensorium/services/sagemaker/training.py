@@ -27,8 +27,9 @@ from sensorium.models.sound.classifier import (
 )
 from sensorium.models.sound.data import Clip, SoundDataError, decode, split
 from sensorium.models.sound.encoder import EncoderUnavailable
-from sensorium.services.sagemaker import algorithms
+from sensorium.services.sagemaker import algorithms, script
 from sensorium.services.sagemaker.channels import ChannelError, audio_objects, split_uri
+from sensorium.services.sagemaker.script_run import ScriptRunner
 from sensorium.services.sagemaker.tables import SageMakerResource
 from sensorium.storage.database import Database
 from sensorium.storage.owned import utcnow
@@ -74,10 +75,17 @@ class TrainingKind(JobKind[Outcome]):
     name = KIND
     accelerated = True
 
-    def __init__(self, db: Database, blobs: Buckets, gpu_available: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: Buckets,
+        gpu_available: Callable[[], bool],
+        scripts: ScriptRunner,
+    ) -> None:
         self.db = db
         self.blobs = blobs
         self.gpu_available = gpu_available
+        self.scripts = scripts
 
     # The work
 
@@ -86,7 +94,9 @@ class TrainingKind(JobKind[Outcome]):
             row = session.get(SageMakerResource, int(job.resource))
             if row is None:
                 raise JobFailed("The training job was deleted.")
-            name, request = row.name, dict(row.request)
+            name, arn, request = row.name, row.arn, dict(row.request)
+        if script.is_script_image(request["AlgorithmSpecification"].get("TrainingImage")):
+            return self._run_script(job, name, arn, request)
         image = algorithms.algorithm(request["AlgorithmSpecification"].get("TrainingImage"))
         network_settings, job_settings = algorithms.settings(
             image, request.get("HyperParameters") or {}
@@ -135,6 +145,35 @@ class TrainingKind(JobKind[Outcome]):
                 "device": device,
             },
         )
+
+    def _run_script(self, job: RunningJob, name: str, arn: str, request: dict[str, Any]) -> Outcome:
+        limit = (request.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
+        started = time.monotonic()
+        training_start = now_text()
+        device = algorithms.device(
+            (request.get("ResourceConfig") or {}).get("InstanceType"), self.gpu_available()
+        )
+        uri = artifact_uri(request, name)
+        result = self.scripts.run(
+            job,
+            name,
+            arn,
+            request,
+            uri.rpartition("/")[0],
+            device,
+            started + limit if limit else None,
+            lambda status, message: self._step(job, status, message),
+            lambda values: self._record(job, values),
+        )
+        details: dict[str, Any] = {
+            "training_start": training_start,
+            "training_seconds": max(1, round(time.monotonic() - started)),
+            "metrics": _metrics(result.metrics),
+            "device": device,
+        }
+        if result.ended_by is not None:
+            return Outcome("Stopped", {**details, "stop": result.ended_by})
+        return Outcome("Completed", {**details, "artifact": uri})
 
     def _channels(
         self, job: RunningJob, request: dict[str, Any], max_seconds: float
