@@ -1,5 +1,6 @@
 """Amazon Comprehend: sentiment (our SST-2-trained classifier), dominant language (Lingua),
-syntax, key phrases, entities and PII (our taggers), and custom document classifiers."""
+syntax, key phrases, entities and PII (our taggers), the asynchronous jobs of each over S3,
+and custom document classifiers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sensorium.models.weights import PackagedWeights, Weights
 
 if TYPE_CHECKING:
     from sensorium.services.comprehend.analysis import TextAnalysis
+    from sensorium.services.comprehend.linguistics import Linguistics
 
 SERVICES = ("comprehend",)
 SENTIMENT_MODEL = "comprehend-sentiment"
@@ -48,11 +50,12 @@ def install(components: Components) -> TextAnalysis:
     )
     handlers.register(components.operations, analysis)
     install_classifiers(components)
-    install_tagging(components)
+    linguistics = install_tagging(components)
+    install_analysis_jobs(components, analysis, linguistics)
     return analysis
 
 
-def install_tagging(components: Components) -> None:
+def install_tagging(components: Components) -> Linguistics:
     """Syntax, key phrases, entities and PII: our UD EWT and WNUT 2017 taggers."""
     from sensorium.models.text.tagger import ENTITIES_ARTIFACT, SYNTAX_ARTIFACT, TokenTagger
     from sensorium.models.text.wordfeatures import WordEncoder
@@ -72,6 +75,16 @@ def install_tagging(components: Components) -> None:
         entities=lambda: components.models.get(ENTITIES_MODEL, TokenTagger),
     )
     handlers.register_tagging(components.operations, linguistics)
+    return linguistics
+
+
+def install_analysis_jobs(
+    components: Components, analysis: TextAnalysis, linguistics: Linguistics
+) -> None:
+    """Asynchronous entities, key phrases, sentiment, language and PII jobs over S3."""
+    from sensorium.services.comprehend import analysis_jobs
+
+    analysis_jobs.install(components, analysis, linguistics)
 
 
 def install_classifiers(components: Components) -> None:

@@ -50,7 +50,7 @@ class TextAnalysis:
     def detect_sentiment(self, ctx: RequestContext, text: str, language: str) -> dict[str, Any]:
         check_sentiment_language(language)
         check_text(text, SENTIMENT_MAX_BYTES)
-        return self._sentiments([text])[0]
+        return self.sentiments([text])[0]
 
     def batch_detect_sentiment(
         self, ctx: RequestContext, texts: Sequence[str], language: str
@@ -58,13 +58,13 @@ class TextAnalysis:
         check_batch_size(texts)
         check_sentiment_language(language)
         valid, errors = _screen(texts, BATCH_ITEM_MAX_BYTES)
-        results = self._sentiments([texts[i] for i in valid])
+        results = self.sentiments([texts[i] for i in valid])
         return {
             "ResultList": [{"Index": i, **r} for i, r in zip(valid, results, strict=True)],
             "ErrorList": [e.as_dict() for e in errors],
         }
 
-    def _sentiments(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+    def sentiments(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         return [
             {"Sentiment": result.label, "SentimentScore": result.scores()}
             for result in analyze(self._sentiment(), texts)
@@ -74,7 +74,7 @@ class TextAnalysis:
 
     def detect_dominant_language(self, ctx: RequestContext, text: str) -> dict[str, Any]:
         check_text(text, LANGUAGE_MAX_BYTES)
-        return {"Languages": self._languages(text)}
+        return {"Languages": self.languages(text)}
 
     def batch_detect_dominant_language(
         self, ctx: RequestContext, texts: Sequence[str]
@@ -82,11 +82,11 @@ class TextAnalysis:
         check_batch_size(texts)
         valid, errors = _screen(texts, BATCH_ITEM_MAX_BYTES)
         return {
-            "ResultList": [{"Index": i, "Languages": self._languages(texts[i])} for i in valid],
+            "ResultList": [{"Index": i, "Languages": self.languages(texts[i])} for i in valid],
             "ErrorList": [e.as_dict() for e in errors],
         }
 
-    def _languages(self, text: str) -> list[dict[str, Any]]:
+    def languages(self, text: str) -> list[dict[str, Any]]:
         return [{"LanguageCode": s.code, "Score": s.score} for s in self._language().identify(text)]
 
 

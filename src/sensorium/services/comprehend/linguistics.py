@@ -91,6 +91,14 @@ class Linguistics:
             lambda tagged, text: _key_phrases(text, tagged),
         )
 
+    def key_phrases_in(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """DetectKeyPhrases' answer for each text (checked already)."""
+        tagged = self._tag(self._syntax(), texts)
+        return [
+            {"KeyPhrases": _key_phrases(text, words)}
+            for text, words in zip(texts, tagged, strict=True)
+        ]
+
     # --- entities --------------------------------------------------------------------------
 
     def detect_entities(
@@ -124,6 +132,14 @@ class Linguistics:
             lambda tagged, text: self._entity_list(text, tagged),
         )
 
+    def entities_in(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """DetectEntities' answer for each text (checked already)."""
+        tagged = self._tag(self._entities(), texts)
+        return [
+            {"Entities": self._entity_list(text, words)}
+            for text, words in zip(texts, tagged, strict=True)
+        ]
+
     def _entities_of(self, text: str, tagged: Tagged) -> list[entities.FoundEntity]:
         tokens = [token for token, _ in tagged]
         named = entities.tagged_entities(tokens, [word for _, word in tagged])
@@ -147,17 +163,25 @@ class Linguistics:
     def detect_pii_entities(self, ctx: RequestContext, text: str, language: str) -> dict[str, Any]:
         check_language(language, "PII detection")
         check_text(text, DOCUMENT_MAX_BYTES)
-        return {
-            "Entities": [
-                {
-                    **({"Score": score} if score is not None else {}),
-                    "Type": kind,
-                    "BeginOffset": start,
-                    "EndOffset": end,
-                }
-                for kind, start, end, score in self._pii(text)
-            ]
-        }
+        return self.pii_entities_in([text])[0]
+
+    def pii_entities_in(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """DetectPiiEntities' answer for each text (checked already)."""
+        tagged = self._tag(self._entities(), texts)
+        return [
+            {
+                "Entities": [
+                    {
+                        **({"Score": score} if score is not None else {}),
+                        "Type": kind,
+                        "BeginOffset": start,
+                        "EndOffset": end,
+                    }
+                    for kind, start, end, score in self._pii(text, words)
+                ]
+            }
+            for text, words in zip(texts, tagged, strict=True)
+        ]
 
     def contains_pii_entities(
         self, ctx: RequestContext, text: str, language: str
@@ -165,7 +189,7 @@ class Linguistics:
         check_language(language, "PII detection")
         check_text(text, DOCUMENT_MAX_BYTES)
         labels: dict[str, float | None] = {}
-        for kind, _, _, score in self._pii(text):
+        for kind, _, _, score in self._pii(text, self._tag(self._entities(), [text])[0]):
             known = labels.get(kind)
             if kind not in labels or (score is not None and (known is None or score > known)):
                 labels[kind] = score
@@ -176,12 +200,12 @@ class Linguistics:
             ]
         }
 
-    def _pii(self, text: str) -> list[tuple[str, int, int, float | None]]:
+    def _pii(self, text: str, tagged: Tagged) -> list[tuple[str, int, int, float | None]]:
         found: list[tuple[str, int, int, float | None]] = [
             (m.type, m.start, m.end, None) for m in pii.find(text)
         ]
         taken = [(start, end) for _, start, end, _ in found]
-        for entity in entities.tagged_entities(*_split(self._tag(self._entities(), [text])[0])):
+        for entity in entities.tagged_entities(*_split(tagged)):
             kind = PII_FROM_ENTITIES.get(entity.type)
             overlaps = any(entity.start < end and start < entity.end for start, end in taken)
             if kind is not None and not overlaps:

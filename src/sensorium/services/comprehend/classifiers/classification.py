@@ -166,27 +166,14 @@ class ClassificationJobs:
         self, job: RunningJob, uri: str, per_line: bool
     ) -> list[tuple[dict[str, str], str]]:
         """(where, text) of every document under ``uri``; where: File (and Line)."""
-        bucket, keys = objects.keys_under(self.bench.blobs, job.scope, uri)
-        _, prefix = parse_s3_uri(uri)
-        folder = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         documents: list[tuple[dict[str, str], str]] = []
-        total = 0
-        for key in keys:
-            job.check()
-            data = objects.read(self.bench.blobs, job.scope, f"s3://{bucket}/{key}", MAX_FILE_BYTES)
-            total += len(data)
-            if total > MAX_TOTAL_BYTES:
-                raise JobFailed(f"The input under {uri} is larger than {MAX_TOTAL_BYTES} bytes.")
-            # File: the name under the input folder (a single object: its own name).
-            name = key[len(folder) :] if key.startswith(folder) else key.rpartition("/")[2]
-            text = data.decode("utf-8", errors="replace")
-            if not per_line:
-                if text.strip():
-                    documents.append(({"File": name}, _clip(text)))
-                continue
-            for number, line in enumerate(text.splitlines()):
-                if line.strip():
-                    documents.append(({"File": name, "Line": str(number)}, _clip(line)))
+        files = objects.input_files(self.bench.blobs, job, uri, MAX_FILE_BYTES, MAX_TOTAL_BYTES)
+        for _, file in files:
+            for document in objects.documents(file, per_line):
+                place = {"File": document.file}
+                if document.line is not None:
+                    place["Line"] = str(document.line)
+                documents.append((place, _clip(document.text)))
         if not documents:
             raise JobFailed(f"The input under {uri} holds no text to classify.")
         return documents

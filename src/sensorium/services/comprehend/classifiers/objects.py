@@ -1,17 +1,93 @@
 """The S3 objects a job reads: one object, or every object under a prefix (as Comprehend
-reads an S3Uri), on the local bucket folders or an external S3."""
+reads an S3Uri), on the local bucket folders or an external S3; and the documents in them
+(one per file, or one per line)."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sensorium.blobs import Buckets, LocalBuckets, S3Buckets, parse_s3_uri
 from sensorium.context import Scope
 from sensorium.errors import BlobError, BlobNotFound, InvalidBlobKey
-from sensorium.jobs import JobFailed
+from sensorium.jobs import JobFailed, RunningJob
 
 MAX_OBJECTS = 1_000_000  # AWS's limit on the files of one asynchronous job
+# AWS: a line ends with LF, CR or CRLF (never U+2028, which str.splitlines would also split on).
+LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str  # its key under the input folder (a single object: its own name)
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    file: str
+    line: int | None  # ONE_DOC_PER_LINE: the zero-based line number in its file
+    text: str
+
+
+def input_files(
+    blobs: Buckets, job: RunningJob, uri: str, max_file_bytes: int, max_total_bytes: int
+) -> Iterator[tuple[float, InputFile]]:
+    """Every object under ``uri`` decoded as UTF-8, with the fraction of files read so far."""
+    bucket, keys = keys_under(blobs, job.scope, uri)
+    _, prefix = parse_s3_uri(uri)
+    folder = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+    total = 0
+    for index, key in enumerate(keys, start=1):
+        job.check()
+        data = read(blobs, job.scope, f"s3://{bucket}/{key}", max_file_bytes)
+        total += len(data)
+        if total > max_total_bytes:
+            raise JobFailed(f"The input under {uri} is larger than {max_total_bytes} bytes.")
+        name = key[len(folder) :] if key.startswith(folder) else key.rpartition("/")[2]
+        yield index / len(keys), InputFile(name, data.decode("utf-8", errors="replace"))
+
+
+def lines_of(text: str) -> list[str]:
+    """A file's lines, without their line breaks (``LINE_BREAK.split`` keeps them between)."""
+    return LINE_BREAK.split(text)[::2]
+
+
+def documents(file: InputFile, per_line: bool) -> list[Document]:
+    """The file's documents: the whole file, or each line that holds text."""
+    if not per_line:
+        return [Document(file.name, None, file.text)] if file.text.strip() else []
+    return [
+        Document(file.name, number, line)
+        for number, line in enumerate(lines_of(file.text))
+        if line.strip()
+    ]
+
+
+def bucket_exists(blobs: Buckets, scope: Scope, bucket: str) -> bool:
+    """Whether ``bucket`` exists and ``scope``'s account may use it (an absent bucket is
+    looked at before ``allow``, which would claim its name)."""
+    store = blobs.store
+    if isinstance(store, LocalBuckets):
+        found = (store.root / bucket).is_dir()
+    elif isinstance(store, S3Buckets):
+        try:
+            store.client.head_bucket(Bucket=bucket)
+            found = True
+        except Exception:  # the external S3's own errors: absent, or not ours to read
+            found = False
+    else:
+        found = True
+    if not found:
+        return False
+    try:
+        blobs.allow(scope, bucket)
+    except BlobError:
+        return False
+    return True
 
 
 def read(blobs: Buckets, scope: Scope, uri: str, max_bytes: int) -> bytes:
