@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 EXTRAS_ALL := all,test
 EXTRAS_TEST := all,test
 
-.PHONY: run test lint format bench models clean
+.PHONY: run test lint format bench models clean console chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,23 @@ models: $(VENV)/.installed-test
 run: $(VENV)/.installed-all
 	$(BIN)/sensorium serve
 
-test: $(VENV)/.installed-test models
+test: $(VENV)/.installed-test models chromium
 	$(BIN)/python -m pytest
+
+# The console's browser tests drive the system's Chromium (Debian's package): installed
+# when missing, with sudo unless root. Elsewhere the tests skip (and fail under CI).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "chromium is missing and apt-get is not here: install Chromium by hand"; exit 0; fi; \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Rebuilds the console's compiled files (src/sensorium/console/static, committed) from web/:
+# only this target needs Node and npm.
+console:
+	cd web && npm ci && npm run build
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

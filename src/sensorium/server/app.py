@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from sensorium import __version__, services
 from sensorium.admission import Admission, GateLimits
@@ -24,6 +24,7 @@ from sensorium.auth.credentials import CredentialSet
 from sensorium.blobs import BlobStore, Buckets, LocalBuckets, S3Buckets
 from sensorium.components import Components
 from sensorium.config import Settings
+from sensorium.console import console_routes
 from sensorium.errors import InternalFailure, ServiceError
 from sensorium.jobs import JobSystem, RetryPolicy
 from sensorium.models.registry import ModelRegistry, runtime
@@ -161,6 +162,7 @@ def create_app(settings: Settings, credentials: CredentialSet) -> Starlette:
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
+            *console_routes(request_response(aws)),
             Route("/{path:path}", aws, methods=methods),
         ],
         exception_handlers={Exception: unexpected},

@@ -1,0 +1,230 @@
+"""The console in a real browser: it signs its calls with SigV4 in the page, against this
+server's public APIs, and the server serves it under a strict Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, ViewportSize, expect
+
+from sensorium.console.files import CONTENT_SECURITY_POLICY
+from tests.conftest import (
+    ACCESS_KEY,
+    OTHER_ACCESS_KEY,
+    OTHER_SECRET_KEY,
+    SECRET_KEY,
+    LiveServer,
+    shared_data,
+)
+from tests.console.conftest import save_screenshot
+
+TWO_PEOPLE = ("faces", "face_recognition", "examples", "two_people.jpg")  # 2 faces
+OBAMA = ("faces", "face_recognition", "examples", "obama.jpg")  # 1 face, in two_people too
+MODEL_TIMEOUT_MS = 180_000  # a first call loads its model
+DESKTOP = ViewportSize(width=1280, height=900)
+PHONE = ViewportSize(width=390, height=844)
+JOBS_REGION = "sa-east-1"
+
+
+@pytest.fixture
+def page(browser: Browser, server: LiveServer) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage) that fails the test on any CSP violation."""
+    context = browser.new_context(viewport=DESKTOP, base_url=server.endpoint)
+    tab = context.new_page()
+    violations: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    tab.on("console", watch)
+    yield tab
+    context.close()
+    assert not violations, f"the page broke its Content-Security-Policy: {violations}"
+
+
+def sign_in(
+    page: Page, secret: str = SECRET_KEY, access_key: str = ACCESS_KEY, region: str = "us-east-1"
+) -> None:
+    page.goto("/console/")
+    page.get_by_label("Access key ID").fill(access_key)
+    page.get_by_label("Secret access key").fill(secret)
+    page.get_by_label("Region").fill(region)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def shot(page: Page, name: str, volatile: Sequence[Locator] = ()) -> None:
+    """A screenshot for docs/console; ``volatile`` parts (ids, times) are painted over so
+    that the picture only changes when the page does."""
+    png = page.screenshot(full_page=True, mask=list(volatile), mask_color="#d0d4da")
+    save_screenshot(name, png)
+
+
+def test_console_is_served_with_a_strict_policy_and_signed_paths_stay_api(
+    server: LiveServer,
+) -> None:
+    page = httpx.get(f"{server.endpoint}/console/")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert "connect-src 'self'" in CONTENT_SECURITY_POLICY
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "<script" in page.text and "/console/assets/" in page.text
+    moved = httpx.get(f"{server.endpoint}/console")
+    assert moved.status_code == 308 and moved.headers["location"] == "/console/"
+    missing = httpx.get(f"{server.endpoint}/console/nothing.js")
+    assert missing.status_code == 404
+    assert missing.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    # Anything but an unsigned read is the API's, exactly as strict as on any other path.
+    unsigned_write = httpx.put(f"{server.endpoint}/console/object", content=b"x")
+    assert unsigned_write.status_code == 403
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="console")
+    s3.put_object(Bucket="console", Key="index.html", Body=b"an object, not the page")
+    assert s3.get_object(Bucket="console", Key="index.html")["Body"].read() == (
+        b"an object, not the page"
+    )
+
+
+def test_console_sign_in(page: Page) -> None:
+    page.goto("/console/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    shot(page, "signin.png")
+    # By keyboard alone: the key field has the focus, Tab moves on, Enter submits.
+    expect(page.get_by_label("Access key ID")).to_be_focused()
+    page.keyboard.type(ACCESS_KEY)
+    page.keyboard.press("Tab")
+    page.keyboard.type(SECRET_KEY)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Faces", level=1)).to_be_visible()
+    expect(page.get_by_role("navigation", name="Pages")).to_contain_text("Jobs")
+    expect(page.locator(".who")).to_contain_text(ACCESS_KEY)
+    assert page.evaluate("Object.keys(sessionStorage).length") == 1
+    assert page.evaluate("Object.keys(localStorage).length") == 0
+
+
+def test_console_refuses_a_wrong_secret_key(page: Page) -> None:
+    sign_in(page, secret="not-" + SECRET_KEY)
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Signature")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Pages").get_by_role("link")).to_have_count(0)
+    assert page.evaluate("Object.keys(sessionStorage).length") == 0
+    shot(page, "signin-refused.png")
+
+
+def test_console_faces_draws_a_box_per_face(page: Page) -> None:
+    two_people = shared_data(*TWO_PEOPLE)
+    sign_in(page)
+    detect = page.get_by_role("region", name="Detect faces")
+    detect.get_by_label("Photo", exact=True).set_input_files(two_people)
+    summary = detect.locator(".summary")
+    expect(summary).to_have_attribute("data-count", "2", timeout=MODEL_TIMEOUT_MS)
+    expect(detect.locator("li[data-face]")).to_have_count(2)
+    expect(detect.locator("canvas")).to_be_visible()
+    compare = page.get_by_role("region", name="Compare faces")
+    compare.get_by_label("Source photo", exact=True).set_input_files(shared_data(*OBAMA))
+    compare.get_by_label("Target photo", exact=True).set_input_files(two_people)
+    compare.get_by_role("button", name="Compare").click()
+    expect(compare.locator("li.match")).to_have_count(1, timeout=MODEL_TIMEOUT_MS)
+    expect(compare.locator("li.unmatched")).to_have_count(1)
+    shot(page, "faces.png")
+    page.set_viewport_size(PHONE)
+    shot(page, "faces-phone.png")
+
+
+def test_console_speech_plays_synthesised_audio(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Speech").click()
+    speak = page.get_by_role("button", name="Speak")
+    expect(speak).to_be_enabled(timeout=MODEL_TIMEOUT_MS)
+    page.get_by_role("textbox", name="Text").fill("Hello from the console.")
+    speak.click()
+    audio = page.locator("audio")
+    expect(audio).to_have_attribute("src", re.compile("^blob:"), timeout=MODEL_TIMEOUT_MS)
+    duration = audio.evaluate(
+        """audio => audio.readyState >= 1 ? audio.duration : new Promise((resolve, reject) => {
+            audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+            audio.addEventListener("error", () => reject(new Error("audio did not decode")));
+        })"""
+    )
+    assert duration > 0
+    expect(page.locator(".words .word")).to_have_count(4)
+    # Near the end, the last word is the one lit (and the screenshot is the same each run).
+    audio.evaluate("audio => { audio.pause(); audio.currentTime = audio.duration - 0.05; }")
+    expect(page.locator(".words .word.spoken")).to_have_text("console")
+    shot(page, "speech.png")
+
+
+def test_console_text_and_jobs_pages(page: Page, server: LiveServer) -> None:
+    # An account and region of their own: the jobs page shows this test's jobs only,
+    # whatever other tests left on the shared server.
+    sign_in(page, OTHER_SECRET_KEY, OTHER_ACCESS_KEY, JOBS_REGION)
+    page.get_by_role("link", name="Text").click()
+    page.get_by_role("button", name="Analyse").click()
+    sentiment = page.get_by_role("region", name="Sentiment")
+    expect(sentiment.locator(".big")).to_have_text(
+        re.compile("POSITIVE|NEGATIVE|NEUTRAL|MIXED"), timeout=MODEL_TIMEOUT_MS
+    )
+    language = page.get_by_role("region", name="Dominant language")
+    expect(language.locator("td").first).to_have_text("en", timeout=MODEL_TIMEOUT_MS)
+    syntax = page.get_by_role("region", name="Syntax")
+    expect(syntax.locator("mark").first).to_be_visible(timeout=MODEL_TIMEOUT_MS)
+    entities = page.get_by_role("region", name="Entities")
+    expect(entities.locator("mark.entity-person")).to_contain_text(
+        "Ada Lovelace", timeout=MODEL_TIMEOUT_MS
+    )
+    shot(page, "text.png")
+    task_id = finished_jobs(server)
+    page.get_by_role("link", name="Jobs").click()
+    transcription = page.get_by_role("table", name=re.compile("Transcription jobs"))
+    failed = transcription.get_by_role("row", name=re.compile("console-missing-audio"))
+    expect(failed).to_contain_text("FAILED", timeout=MODEL_TIMEOUT_MS)
+    expect(failed).to_contain_text("missing.wav")  # the failure reason names the file
+    synthesis = page.get_by_role("table", name=re.compile("Speech synthesis tasks"))
+    expect(synthesis.get_by_role("row", name=re.compile(task_id))).to_contain_text("completed")
+    training = page.get_by_role("table", name=re.compile("Training jobs"))
+    expect(training).to_be_visible()
+    times = page.locator(".jobs td:nth-child(3)")
+    shot(page, "jobs.png", volatile=[times, synthesis.locator("td:first-child")])
+
+
+def finished_jobs(server: LiveServer) -> str:
+    """A transcription job that fails (its audio is missing) and a speech synthesis task
+    that completes, both finished; the task's id."""
+
+    def client(service: str) -> Any:
+        return server.client(service, OTHER_ACCESS_KEY, OTHER_SECRET_KEY, JOBS_REGION)
+
+    client("s3").create_bucket(
+        Bucket="console-jobs", CreateBucketConfiguration={"LocationConstraint": JOBS_REGION}
+    )
+    transcribe = client("transcribe")
+    transcribe.start_transcription_job(
+        TranscriptionJobName="console-missing-audio",
+        LanguageCode="en-US",
+        Media={"MediaFileUri": "s3://console-jobs/missing.wav"},
+    )
+    polly = client("polly")
+    task = polly.start_speech_synthesis_task(
+        Text="A task for the jobs page.",
+        VoiceId="Joanna",
+        OutputFormat="mp3",
+        OutputS3BucketName="console-jobs",
+    )["SynthesisTask"]
+    deadline = time.monotonic() + MODEL_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        job = transcribe.get_transcription_job(TranscriptionJobName="console-missing-audio")
+        status = job["TranscriptionJob"]["TranscriptionJobStatus"]
+        done = polly.get_speech_synthesis_task(TaskId=task["TaskId"])["SynthesisTask"]
+        if status == "FAILED" and done["TaskStatus"] in ("completed", "failed"):
+            assert done["TaskStatus"] == "completed", done
+            return str(task["TaskId"])
+        time.sleep(0.5)
+    raise AssertionError("the jobs did not finish")
