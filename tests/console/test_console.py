@@ -3,6 +3,7 @@ server's public APIs, and the server serves it under a strict Content-Security-P
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -22,13 +23,24 @@ from tests.conftest import (
     shared_data,
 )
 from tests.console.conftest import save_screenshot
+from tests.services.forecast.conftest import dataset_with_import, long_csv, m4_series, wait
+from tests.services.lex.flowers import Bot, build, create_bot, define_flowers
 
 TWO_PEOPLE = ("faces", "face_recognition", "examples", "two_people.jpg")  # 2 faces
 OBAMA = ("faces", "face_recognition", "examples", "obama.jpg")  # 1 face, in two_people too
+# scikit-image's photographed book page: tests/services/rekognition/test_text.py reads its lines.
+BOOK_PAGE = ("faces", "no_face_skimage", "page.png")
+BOOK_PAGE_LINES = [
+    "Region-based segmentation",
+    "Let us first determine markers of the coins and the",
+]
 MODEL_TIMEOUT_MS = 180_000  # a first call loads its model
 DESKTOP = ViewportSize(width=1280, height=900)
 PHONE = ViewportSize(width=390, height=844)
 JOBS_REGION = "sa-east-1"
+BOTS_REGION = "eu-west-1"
+FORECASTS_REGION = "ap-southeast-2"
+HORIZON = 24
 
 
 @pytest.fixture
@@ -139,6 +151,32 @@ def test_console_faces_draws_a_box_per_face(page: Page) -> None:
     shot(page, "faces-phone.png")
 
 
+def test_console_images_outlines_labels_and_lines_of_text(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Images").click()
+    photo = page.get_by_label("Photo", exact=True)
+    photo.set_input_files(shared_data(*TWO_PEOPLE))
+    labels = page.get_by_role("region", name="Labels")
+    # Person's instances are the two faces DetectFaces finds (test_labels.py).
+    expect(labels.locator('[data-label="Person"]')).to_have_attribute(
+        "data-instances", "2", timeout=MODEL_TIMEOUT_MS
+    )
+    expect(labels.get_by_role("img")).to_have_attribute("aria-label", re.compile("outlined"))
+    text = page.get_by_role("region", name="Text")
+    expect(text.locator(".summary")).to_have_attribute(
+        "data-count", re.compile("^[0-9]+$"), timeout=MODEL_TIMEOUT_MS
+    )
+    expect(page.get_by_role("status")).to_have_text("Done: two_people.jpg.")
+    shot(page, "images.png")
+    photo.set_input_files(shared_data(*BOOK_PAGE))
+    lines = text.get_by_role("list", name="Lines of text").locator(".said")
+    expect(lines.first).to_have_text(BOOK_PAGE_LINES[0], timeout=MODEL_TIMEOUT_MS)
+    expect(lines.nth(1)).to_have_text(BOOK_PAGE_LINES[1])
+    expect(labels.locator('[data-label="Person"]')).to_have_count(0)
+    expect(page.get_by_role("status")).to_have_text("Done: page.png.")
+    shot(page, "images-text.png")
+
+
 def test_console_speech_plays_synthesised_audio(page: Page) -> None:
     sign_in(page)
     page.get_by_role("link", name="Speech").click()
@@ -228,3 +266,104 @@ def finished_jobs(server: LiveServer) -> str:
             return str(task["TaskId"])
         time.sleep(0.5)
     raise AssertionError("the jobs did not finish")
+
+
+@pytest.fixture
+def flowers_bot(server: LiveServer) -> Iterator[Bot]:
+    """The OrderFlowers bot of tests/services/lex, built, alone in an account and region of
+    its own so that the page lists it only."""
+    models = server.client("lexv2-models", OTHER_ACCESS_KEY, OTHER_SECRET_KEY, BOTS_REGION)
+    bot = create_bot(models, "ConsoleFlowers")
+    define_flowers(models, bot)
+    assert build(models, bot)["botLocaleStatus"] == "Built"
+    yield bot
+    models.delete_bot(botId=bot.bot_id)
+
+
+def test_console_bots_chats_with_a_built_bot(page: Page, flowers_bot: Bot) -> None:
+    sign_in(page, OTHER_SECRET_KEY, OTHER_ACCESS_KEY, BOTS_REGION)
+    page.get_by_role("link", name="Bots").click()
+    bots = page.get_by_role("table", name="Bots")
+    row = bots.get_by_role("row", name=re.compile("ConsoleFlowers"))
+    expect(row).to_contain_text("en_US (Built)", timeout=MODEL_TIMEOUT_MS)
+    expect(row).to_contain_text("TestBotAlias → DRAFT")
+    expect(page.get_by_label("Bot", exact=True)).to_have_value(flowers_bot.bot_id)
+    expect(page.get_by_label("Alias", exact=True)).to_have_value("TSTALIASID")
+    # By keyboard: type, Enter sends, the focus stays in the message box for the next turn.
+    message = page.get_by_label("Message", exact=True)
+    message.fill("I would like to order some flowers")
+    message.press("Enter")
+    state = page.get_by_role("region", name="Dialog state")
+    expect(state.locator("[data-intent]")).to_have_text("OrderFlowers", timeout=MODEL_TIMEOUT_MS)
+    expect(state.locator("[data-action]")).to_have_text("ElicitSlot")
+    expect(state.locator("[data-state]")).to_have_text("InProgress")
+    conversation = page.get_by_role("list", name="Conversation")
+    expect(conversation.locator(".bot")).to_have_text(
+        ["Bot: What type of flowers would you like to order?"]
+    )
+    interpretations = page.get_by_role("region", name="Interpretations")
+    expect(interpretations.locator("tbody tr").first).to_contain_text("OrderFlowers")
+    expect(message).to_be_focused()
+    page.keyboard.type("roses")
+    page.keyboard.press("Enter")
+    slots = page.get_by_role("region", name="Slots")
+    expect(slots.get_by_role("row", name=re.compile("FlowerType"))).to_contain_text(
+        "roses", timeout=MODEL_TIMEOUT_MS
+    )
+    expect(state).to_contain_text("PickupDate")
+    expect(conversation.locator(".bot").last).to_contain_text("picked up?")
+    shot(page, "bots.png")
+
+
+@pytest.fixture
+def hourly_forecast(server: LiveServer) -> str:
+    """A seasonal naive forecast of two M4 hourly series (the fastest predictor), in an
+    account and region of its own; its name."""
+    forecast = server.client("forecast", OTHER_ACCESS_KEY, OTHER_SECRET_KEY, FORECASTS_REGION)
+    train, _ = m4_series("Hourly", 2)
+    group, _, job = dataset_with_import(forecast, server, long_csv(train, dt.timedelta(hours=1)))
+    assert job["Status"] == "ACTIVE", job.get("Message")
+    predictor = forecast.create_predictor(
+        PredictorName="console_naive",
+        AlgorithmArn="arn:aws:forecast:::algorithm/Seasonal_Naive",
+        ForecastHorizon=HORIZON,
+        InputDataConfig={"DatasetGroupArn": group},
+        FeaturizationConfig={"ForecastFrequency": "H"},
+    )["PredictorArn"]
+    assert wait(forecast.describe_predictor, PredictorArn=predictor)["Status"] == "ACTIVE"
+    made = forecast.create_forecast(ForecastName="console_hourly", PredictorArn=predictor)
+    assert wait(forecast.describe_forecast, ForecastArn=made["ForecastArn"])["Status"] == "ACTIVE"
+    return "console_hourly"
+
+
+def test_console_forecasts_plots_an_items_quantiles(page: Page, hourly_forecast: str) -> None:
+    sign_in(page, OTHER_SECRET_KEY, OTHER_ACCESS_KEY, FORECASTS_REGION)
+    page.get_by_role("link", name="Forecasts").click()
+    listed = page.get_by_role("table", name="Forecasts").get_by_role(
+        "row", name=re.compile(hourly_forecast)
+    )
+    expect(listed).to_contain_text("ACTIVE", timeout=MODEL_TIMEOUT_MS)
+    expect(listed).to_contain_text("console_naive")
+    page.get_by_label("Item id").fill("item_0")
+    page.get_by_role("button", name="Query").click()
+    plot = page.get_by_role("img", name=re.compile("^item_0: 24 predictions"))
+    expect(plot).to_be_visible(timeout=MODEL_TIMEOUT_MS)
+    expect(plot).to_have_attribute("aria-label", re.compile("p50 line in a p10 to p90 band"))
+    median = plot.locator("polyline.median").get_attribute("points") or ""
+    assert len(median.split()) == HORIZON
+    band = plot.locator("polygon.band").get_attribute("points") or ""
+    assert len(band.split()) == 2 * HORIZON
+    # The numbers behind the plot: quantiles in order at every step.
+    page.get_by_text("The numbers").click()
+    rows = page.get_by_role("table", name="Predictions for item_0").locator("tbody tr")
+    expect(rows).to_have_count(HORIZON)
+    for cells in rows.evaluate_all(
+        "rows => rows.map(row => [...row.cells].map(c => c.textContent))"
+    ):
+        p10, p50, p90 = (float(value) for value in cells[1:])
+        assert p10 <= p50 <= p90
+    page.get_by_text("The numbers").click()
+    shot(page, "forecasts.png", volatile=[page.locator(".jobs td:nth-child(4)")])
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "forecasts-phone.png", volatile=[page.locator(".jobs td:nth-child(4)")])

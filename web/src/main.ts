@@ -12,8 +12,11 @@ interface Page {
 
 const PAGES: Page[] = [
   { path: "faces", title: "Faces", load: () => import("./pages/faces") },
+  { path: "images", title: "Images", load: () => import("./pages/images") },
   { path: "speech", title: "Speech", load: () => import("./pages/speech") },
   { path: "text", title: "Text", load: () => import("./pages/text") },
+  { path: "bots", title: "Bots", load: () => import("./pages/bots") },
+  { path: "forecasts", title: "Forecasts", load: () => import("./pages/forecasts") },
   { path: "jobs", title: "Jobs", load: () => import("./pages/jobs") },
 ];
 
