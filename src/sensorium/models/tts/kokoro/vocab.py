@@ -36,8 +36,12 @@ IPA_TO_MISAKI = (
 )  # fmt: skip
 
 
-def from_ipa(text: str) -> list[str]:
-    """Misaki symbols for IPA (length marks dropped, as American English has none)."""
-    for written, symbol in IPA_TO_MISAKI:
+# misaki's British dictionaries write the SQUARE vowel long, not as a diphthong.
+BRITISH_IPA_TO_MISAKI = (("eə", "ɛː"), *IPA_TO_MISAKI)
+
+
+def from_ipa(text: str, british: bool = False) -> list[str]:
+    """Misaki symbols for IPA; length marks kept only for British English (American has none)."""
+    for written, symbol in BRITISH_IPA_TO_MISAKI if british else IPA_TO_MISAKI:
         text = text.replace(written, symbol)
-    return [symbol for symbol in text.replace("ː", "") if symbol in VOCAB]
+    return [symbol for symbol in text if symbol in VOCAB and (british or symbol != "ː")]
