@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, ViewportSize, expect
 
 from sensorium.console.files import CONTENT_SECURITY_POLICY
+from sensorium.models.stt.wer import word_errors
 from tests.conftest import (
     ACCESS_KEY,
     OTHER_ACCESS_KEY,
@@ -25,6 +26,7 @@ from tests.conftest import (
 from tests.console.conftest import save_screenshot
 from tests.services.forecast.conftest import dataset_with_import, long_csv, m4_series, wait
 from tests.services.lex.flowers import Bot, build, create_bot, define_flowers
+from tests.services.rekognition.test_video import CLIP, CLIP_MS, STILL
 
 TWO_PEOPLE = ("faces", "face_recognition", "examples", "two_people.jpg")  # 2 faces
 OBAMA = ("faces", "face_recognition", "examples", "obama.jpg")  # 1 face, in two_people too
@@ -34,12 +36,17 @@ BOOK_PAGE_LINES = [
     "Region-based segmentation",
     "Let us first determine markers of the coins and the",
 ]
+GO_FORWARD = ("speech", "misc", "goforward.wav")
+GO_FORWARD_SAID = "go forward ten meters"
 MODEL_TIMEOUT_MS = 180_000  # a first call loads its model
+VIDEO_TIMEOUT_MS = 600_000  # as tests/services/rekognition/test_video.py waits
 DESKTOP = ViewportSize(width=1280, height=900)
 PHONE = ViewportSize(width=390, height=844)
 JOBS_REGION = "sa-east-1"
 BOTS_REGION = "eu-west-1"
 FORECASTS_REGION = "ap-southeast-2"
+COLLECTIONS_REGION = "ca-central-1"
+VIDEO_REGION = "eu-north-1"
 HORIZON = 24
 
 
@@ -151,6 +158,33 @@ def test_console_faces_draws_a_box_per_face(page: Page) -> None:
     shot(page, "faces-phone.png")
 
 
+def test_console_faces_collections_index_and_search(page: Page) -> None:
+    # A region of its own: the page lists this test's collection only.
+    sign_in(page, region=COLLECTIONS_REGION)
+    section = page.get_by_role("region", name="Collections")
+    chosen = section.get_by_label("Collection", exact=True)
+    expect(chosen).to_have_attribute("data-count", "0", timeout=MODEL_TIMEOUT_MS)
+    section.get_by_label("New collection").fill("console-people")
+    section.get_by_role("button", name="Create").click()
+    expect(chosen).to_have_value("console-people")
+    expect(section.get_by_role("status")).to_have_text("Created console-people.")
+    photo = section.get_by_label("Photo to index or search", exact=True)
+    photo.set_input_files(shared_data(*TWO_PEOPLE))
+    section.get_by_role("button", name="Index faces").click()
+    results = section.get_by_role("list", name="Collection results")
+    expect(results.locator("li.indexed")).to_have_count(2, timeout=MODEL_TIMEOUT_MS)
+    # Obama's face is one of the two: the search finds it, and only it.
+    photo.set_input_files(shared_data(*OBAMA))
+    section.get_by_role("button", name="Search collection").click()
+    expect(results.locator("li.match")).to_have_count(1, timeout=MODEL_TIMEOUT_MS)
+    expect(results.locator("li.match")).to_contain_text("two_people.jpg: similarity")
+    expect(section.locator("canvas")).to_be_visible()
+    shot(page, "faces-collections.png")
+    section.get_by_role("button", name="Delete collection").click()
+    expect(section.get_by_role("status")).to_have_text("Deleted console-people.")
+    expect(chosen).to_have_attribute("data-count", "0")
+
+
 def test_console_images_outlines_labels_and_lines_of_text(page: Page) -> None:
     sign_in(page)
     page.get_by_role("link", name="Images").click()
@@ -180,11 +214,12 @@ def test_console_images_outlines_labels_and_lines_of_text(page: Page) -> None:
 def test_console_speech_plays_synthesised_audio(page: Page) -> None:
     sign_in(page)
     page.get_by_role("link", name="Speech").click()
-    speak = page.get_by_role("button", name="Speak")
+    synthesis = page.get_by_role("form", name="Text to speech")
+    speak = synthesis.get_by_role("button", name="Speak")
     expect(speak).to_be_enabled(timeout=MODEL_TIMEOUT_MS)
-    page.get_by_role("textbox", name="Text").fill("Hello from the console.")
+    synthesis.get_by_role("textbox", name="Text").fill("Hello from the console.")
     speak.click()
-    audio = page.locator("audio")
+    audio = synthesis.locator("audio")
     expect(audio).to_have_attribute("src", re.compile("^blob:"), timeout=MODEL_TIMEOUT_MS)
     duration = audio.evaluate(
         """audio => audio.readyState >= 1 ? audio.duration : new Promise((resolve, reject) => {
@@ -193,11 +228,101 @@ def test_console_speech_plays_synthesised_audio(page: Page) -> None:
         })"""
     )
     assert duration > 0
-    expect(page.locator(".words .word")).to_have_count(4)
+    expect(synthesis.locator(".words .word")).to_have_count(4)
     # Near the end, the last word is the one lit (and the screenshot is the same each run).
     audio.evaluate("audio => { audio.pause(); audio.currentTime = audio.duration - 0.05; }")
-    expect(page.locator(".words .word.spoken")).to_have_text("console")
+    expect(synthesis.locator(".words .word.spoken")).to_have_text("console")
     shot(page, "speech.png")
+
+
+def test_console_speech_transcribes_an_uploaded_clip_word_by_word(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Speech").click()
+    section = page.get_by_role("region", name="Speech to text")
+    section.get_by_label("Audio", exact=True).set_input_files(shared_data(*GO_FORWARD))
+    transcript = section.get_by_label("Transcript")
+    expect(transcript).to_have_attribute(
+        "data-count", re.compile("^[1-9]"), timeout=MODEL_TIMEOUT_MS
+    )
+    expect(section.get_by_role("status")).to_have_text(re.compile(r"words from goforward\.wav\.$"))
+    words = transcript.locator("button.word")
+    said = " ".join(text.split()[0] for text in words.all_inner_texts())
+    # Normalised as tests/services/transcribe does ("10" reads "ten"), one slip allowed.
+    errors, _ = word_errors(GO_FORWARD_SAID, said)
+    assert errors <= 1, said
+    starts = [
+        float(start)
+        for start in words.evaluate_all("buttons => buttons.map(button => button.dataset.start)")
+    ]
+    assert starts == sorted(starts) and starts[-1] > starts[0]
+    # Choosing a word seeks the uploaded audio to that word's start.
+    audio = section.locator("audio")
+    expect(audio).to_have_attribute("src", re.compile("^blob:"))
+    words.nth(1).click()
+    audio.evaluate("audio => audio.pause()")
+    position = audio.evaluate("audio => audio.currentTime")
+    assert abs(position - starts[1]) < 0.1
+    expect(words.nth(1)).to_have_class(re.compile("spoken"))
+    shot(page, "speech-transcript.png")
+
+
+def test_console_video_puts_face_sightings_on_a_timeline(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Video").click()
+    section = page.get_by_role("region", name="Faces in a video")
+    expect(section.get_by_label("Collection")).to_have_value("")  # detect, search nothing
+    section.get_by_label("Video", exact=True).set_input_files(shared_data(*CLIP))
+    summary = section.locator(".summary")
+    expect(summary).to_have_attribute("data-count", re.compile("^[1-9]"), timeout=VIDEO_TIMEOUT_MS)
+    points = section.get_by_role("group", name=re.compile("sightings of faces")).get_by_role(
+        "button"
+    )
+    expect(points).to_have_count(int(summary.get_attribute("data-count") or ""))
+    stamps = [int(ms) for ms in points.evaluate_all("points => points.map(p => p.dataset.ms)")]
+    assert stamps == sorted(stamps) and all(0 <= ms <= CLIP_MS for ms in stamps)
+    video = section.locator("video")
+    duration = video.evaluate(
+        """video => video.readyState >= 1 ? video.duration : new Promise((resolve, reject) => {
+            video.addEventListener("loadedmetadata", () => resolve(video.duration));
+            video.addEventListener("error", () => reject(new Error("video did not decode")));
+        })"""
+    )
+    assert duration > 0
+    # The last sighting, chosen by keyboard: the video moves to its moment.
+    points.last.focus()
+    page.keyboard.press("Enter")
+    position = video.evaluate("video => video.currentTime")
+    assert abs(position - stamps[-1] / 1000) < 0.1
+    shot(page, "video.png")
+
+
+def test_console_video_searches_a_collections_people(page: Page, server: LiveServer) -> None:
+    rekognition = server.client("rekognition", region=VIDEO_REGION)
+    rekognition.create_collection(CollectionId="console-performers")
+    indexed = rekognition.index_faces(
+        CollectionId="console-performers",
+        Image={"Bytes": shared_data(*STILL).read_bytes()},
+        ExternalImageId="lin-manuel-miranda",
+        MaxFaces=1,
+    )
+    assert len(indexed["FaceRecords"]) == 1
+    sign_in(page, region=VIDEO_REGION)
+    page.get_by_role("link", name="Video").click()
+    section = page.get_by_role("region", name="Faces in a video")
+    section.get_by_label("Collection").select_option("console-performers")
+    section.get_by_label("Video", exact=True).set_input_files(shared_data(*CLIP))
+    summary = section.locator(".summary")
+    expect(summary).to_have_attribute("data-count", re.compile("^[1-9]"), timeout=VIDEO_TIMEOUT_MS)
+    # As tests/services/rekognition/test_video.py finds: one person, the indexed performer.
+    timeline = section.get_by_role("group", name=re.compile("sightings of 1 person"))
+    matched = timeline.get_by_role("button", name=re.compile(r"^Person 0 \(lin-manuel-miranda\)"))
+    expect(matched.first).to_be_visible()
+    matched.first.click()
+    stamp = int(matched.first.get_attribute("data-ms") or "")
+    position = section.locator("video").evaluate("video => video.currentTime")
+    assert abs(position - stamp / 1000) < 0.1
+    page.set_viewport_size(PHONE)
+    shot(page, "video-phone.png")
 
 
 def test_console_text_and_jobs_pages(page: Page, server: LiveServer) -> None:

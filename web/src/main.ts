@@ -13,6 +13,7 @@ interface Page {
 const PAGES: Page[] = [
   { path: "faces", title: "Faces", load: () => import("./pages/faces") },
   { path: "images", title: "Images", load: () => import("./pages/images") },
+  { path: "video", title: "Video", load: () => import("./pages/video") },
   { path: "speech", title: "Speech", load: () => import("./pages/speech") },
   { path: "text", title: "Text", load: () => import("./pages/text") },
   { path: "bots", title: "Bots", load: () => import("./pages/bots") },

@@ -13,7 +13,7 @@ export interface Series {
   high?: number[];
 }
 
-function svg<K extends keyof SVGElementTagNameMap>(
+export function svg<K extends keyof SVGElementTagNameMap>(
   tag: K,
   attributes: Record<string, string | number>,
   text?: string,

@@ -6,6 +6,7 @@ import {
 import { drawBox, drawPhoto, drawPoints, loadImage } from "../draw";
 import { type Credentials, clientConfig } from "../session";
 import { Status, dropZone, field, h, percent } from "../ui";
+import { collectionsSection } from "./collections";
 
 const BOX = "#ffd23f";
 const MATCH = "#3ddc84";
@@ -17,6 +18,7 @@ export function render(main: HTMLElement, credentials: Credentials): void {
     h("h1", {}, "Faces"),
     detectSection(client),
     compareSection(client),
+    collectionsSection(client),
   );
 }
 

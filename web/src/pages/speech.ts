@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-polly";
 import { type Credentials, clientConfig } from "../session";
 import { Status, field, h } from "../ui";
+import { transcribeSection } from "./transcribe";
 
 interface WordMark {
   time: number;
@@ -113,7 +114,7 @@ export function render(main: HTMLElement, credentials: Credentials): void {
   audio.addEventListener("seeked", follow);
   audio.addEventListener("ended", () => highlight(marks, -1));
 
-  main.append(h("h1", {}, "Speech"), form);
+  main.append(h("h1", {}, "Speech"), form, transcribeSection(credentials));
   void loadVoices();
 }
 
