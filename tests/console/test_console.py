@@ -4,9 +4,11 @@ server's public APIs, and the server serves it under a strict Content-Security-P
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +29,12 @@ from tests.console.conftest import save_screenshot
 from tests.services.forecast.conftest import dataset_with_import, long_csv, m4_series, wait
 from tests.services.lex.flowers import Bot, build, create_bot, define_flowers
 from tests.services.rekognition.test_video import CLIP, CLIP_MS, STILL
+from tests.services.sagemaker.conftest import (
+    CLIPS_PER_CLASS,
+    class_folders,
+    esc10_clips,
+    wav_bytes,
+)
 
 TWO_PEOPLE = ("faces", "face_recognition", "examples", "two_people.jpg")  # 2 faces
 OBAMA = ("faces", "face_recognition", "examples", "obama.jpg")  # 1 face, in two_people too
@@ -492,3 +500,54 @@ def test_console_forecasts_plots_an_items_quantiles(page: Page, hourly_forecast:
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "forecasts-phone.png", volatile=[page.locator(".jobs td:nth-child(4)")])
+
+
+def test_console_sound_trains_and_classifies(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    train_uri = class_folders(server, esc10_clips())
+    # A dog clip the training set leaves out, as WAV (the page sends the file's own type).
+    held_out = esc10_clips(("dog",), CLIPS_PER_CLASS + 1)[-1]
+    clip = tmp_path / "dog.wav"
+    clip.write_bytes(wav_bytes(held_out))
+    sign_in(page)
+    page.get_by_role("link", name="Sound").click()
+    train = page.get_by_role("region", name="Train")
+    train.get_by_label("Training data (S3 prefix)").fill(train_uri)
+    train.get_by_role("button", name="Train").click()
+    expect(train.locator("form").get_by_role("status")).to_contain_text(
+        "completed", timeout=MODEL_TIMEOUT_MS
+    )
+    transitions = train.get_by_role("table", name=re.compile("Training job"))
+    expect(transitions).to_contain_text("Completed")
+    expect(
+        train.get_by_role("img", name=re.compile("as reported at each poll")).first
+    ).to_be_visible()
+    train.get_by_role("button", name="Deploy").click()
+    expect(train.get_by_text(re.compile("is InService"))).to_be_visible(timeout=MODEL_TIMEOUT_MS)
+    classify = page.get_by_role("region", name="Classify a clip")
+    endpoint = classify.get_by_label("Endpoint").input_value()
+    assert endpoint.startswith("console-sound-")
+    classify.get_by_label("Audio clip", exact=True).set_input_files(clip)
+    shown = classify.locator(".clip-label strong")
+    expect(shown).not_to_be_empty(timeout=MODEL_TIMEOUT_MS)
+    answer = server.client("sagemaker-runtime").invoke_endpoint(
+        EndpointName=endpoint, Body=clip.read_bytes(), ContentType="audio/wav"
+    )
+    expected = json.loads(answer["Body"].read())
+    expect(shown).to_have_text(expected["label"])
+    windows = classify.get_by_role("table", name="Scores per window")
+    expect(windows.locator("tbody tr")).to_have_count(len(expected["windows"]))
+    volatile = [
+        train.get_by_label("Training data (S3 prefix)"),
+        train.locator(".summary"),
+        transitions.locator("caption"),
+        transitions.locator("td:nth-child(2), td:nth-child(3)"),
+        train.get_by_role("status"),
+        train.get_by_text(re.compile("is InService")),
+        classify.get_by_label("Endpoint"),
+    ]
+    shot(page, "sound.png", volatile=volatile)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    server.client("sagemaker").delete_endpoint(EndpointName=endpoint)

@@ -17,6 +17,7 @@ const PAGES: Page[] = [
   { path: "speech", title: "Speech", load: () => import("./pages/speech") },
   { path: "text", title: "Text", load: () => import("./pages/text") },
   { path: "bots", title: "Bots", load: () => import("./pages/bots") },
+  { path: "sound", title: "Sound", load: () => import("./pages/sound") },
   { path: "forecasts", title: "Forecasts", load: () => import("./pages/forecasts") },
   { path: "jobs", title: "Jobs", load: () => import("./pages/jobs") },
 ];

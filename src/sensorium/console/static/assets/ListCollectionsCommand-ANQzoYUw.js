@@ -1,1 +1,0 @@
-import{m as e,n as t,r as n,t as r}from"./commandBuilder-My_WmlF7.js";var i=class extends n(r,t,`ListCollections`,e){};export{i as t};

@@ -1,0 +1,1 @@
+import{m as e,n as t,r as n,t as r}from"./commandBuilder-B91qgi3_.js";var i=class extends n(r,t,`ListCollections`,e){};export{i as t};

@@ -1,0 +1,1 @@
+var e=e=>()=>{throw Error(e)};function t(e){let t=e.signer,n=e.signer,r=Object.assign(e,{eventSigner:t,messageSigner:n}),i=r.eventStreamPayloadHandlerProvider(r);return Object.assign(r,{eventStreamPayloadHandler:i})}export{e as n,t};
