@@ -28,7 +28,7 @@ def test_auto_predictor_survives_a_restart(fresh_server: LiveServer) -> None:
     fresh_server.kill()  # mid-training (or before it started)
     fresh_server.start()
     forecast = fresh_server.client("forecast")
-    predictor = wait(forecast.describe_auto_predictor, PredictorArn=arn)
+    predictor = wait(forecast.describe_auto_predictor, PredictorArn=arn, limit=600)
     assert predictor["Status"] == "ACTIVE", predictor.get("Message")
     assert predictor["Message"].startswith("Chose ")
     assert "lowest WAPE" in predictor["Message"]

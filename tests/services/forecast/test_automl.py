@@ -24,7 +24,7 @@ def test_perform_automl_trains_one_winner(server: LiveServer, forecast: Any) -> 
         FeaturizationConfig={"ForecastFrequency": "H"},
         TrainingParameters={"epochs": "2"},
     )["PredictorArn"]
-    predictor = wait(forecast.describe_predictor, PredictorArn=arn)
+    predictor = wait(forecast.describe_predictor, PredictorArn=arn, limit=600)
     assert predictor["Status"] == "ACTIVE", predictor.get("Message")
     (winner,) = predictor["AutoMLAlgorithmArns"]
     assert predictor["Message"].startswith(f"Chose {winner.rsplit('/', 1)[1]}:")

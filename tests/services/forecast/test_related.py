@@ -74,7 +74,7 @@ def deepar(forecast: Any, group: str) -> dict[str, Any]:
         FeaturizationConfig={"ForecastFrequency": "H"},
         TrainingParameters={"epochs": "15"},
     )["PredictorArn"]
-    predictor: dict[str, Any] = wait(forecast.describe_predictor, PredictorArn=arn, limit=600)
+    predictor: dict[str, Any] = wait(forecast.describe_predictor, PredictorArn=arn, limit=1200)
     return predictor
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensorium.models.forecasting import metrics
+from sensorium.models.forecasting import calibration, metrics
 from sensorium.models.forecasting.algorithms import Forecaster
 from sensorium.models.forecasting.prediction import Array, Prediction, average
 
@@ -48,23 +48,51 @@ class Scores:
 
 
 def windows(
-    histories: list[Array], horizon: int, season: int, count: int, offset: int
+    histories: list[Array],
+    horizon: int,
+    season: int,
+    count: int,
+    offset: int,
+    min_training: int = MIN_TRAINING_POINTS,
 ) -> list[Window]:
     """The backtest windows (without predictions); the latest ends ``offset - horizon``
-    points before each series' end, earlier ones one horizon apart."""
+    points before each series' end, earlier ones one horizon apart. An item is tested in a
+    window when at least ``min_training`` points precede it."""
     result = []
     for index in range(count):
         end_offset = offset - horizon + index * horizon
         items, actual, scales = [], [], []
         for item, series in enumerate(histories):
             end = len(series) - end_offset
-            if end - horizon < MIN_TRAINING_POINTS:
+            if end - horizon < min_training:
                 continue
             items.append(item)
             actual.append(series[end - horizon : end])
             scales.append(metrics.seasonal_scale(series[: end - horizon], season))
         result.append(Window(index, end_offset, items, np.array(actual), np.array(scales)))
     return result
+
+
+def older_backtest(
+    forecaster: Forecaster,
+    histories: list[Array],
+    horizon: int,
+    season: int,
+    requested: int,
+    offset: int | None = None,
+    seed: int = 0,
+    covariates: list[Array] | None = None,
+) -> list[Window]:
+    """The backtest windows before the ``requested`` ones, up to
+    ``calibration.CALIBRATION_WINDOWS`` in all, for calibrating band widths only. Only items
+    with two seasons of training before a window are tested in it: a model fitted on less is
+    weaker than the final one, and its errors would widen the final bands too much."""
+    count = calibration.CALIBRATION_WINDOWS - requested
+    if count <= 0:
+        return []
+    start = (offset or horizon) + requested * horizon
+    least = max(MIN_TRAINING_POINTS, 2 * season)
+    return backtest(forecaster, histories, horizon, season, count, start, seed, covariates, least)
 
 
 def training_part(histories: list[Array], window: Window, horizon: int) -> list[Array]:
@@ -83,10 +111,11 @@ def backtest(
     offset: int | None = None,
     seed: int = 0,
     covariates: list[Array] | None = None,
+    min_training: int = MIN_TRAINING_POINTS,
 ) -> list[Window]:
     """``covariates`` as for ``Forecaster.forecast``: they cover each whole series and the
     horizon; each window sees them up to its own end."""
-    evaluated = windows(histories, horizon, season, count, offset or horizon)
+    evaluated = windows(histories, horizon, season, count, offset or horizon, min_training)
     for window in evaluated:
         if window.items:
             train = training_part(histories, window, horizon)
@@ -162,6 +191,8 @@ class Choice:
     values: dict[str, float]  # candidate label -> its pooled backtest value of ``metric``
     windows: list[Window]  # the plan's own backtest (each item forecast by its candidate)
     reason: str
+    # candidate label -> its width calibration (identity for every label unless calibrated)
+    calibrations: dict[str, calibration.Calibration] = field(default_factory=dict)
 
     @property
     def algorithms(self) -> tuple[str, ...]:
@@ -181,6 +212,8 @@ def choose(
     count: int,
     tolerance: float = CANDIDATE_TOLERANCE,
     pairs: bool = True,
+    calibrate: bool = False,
+    extra: dict[str, list[Window]] | None = None,
 ) -> Choice:
     """Per item (``count`` of them), the candidate with the lowest backtest ``metric`` on
     that item.
@@ -189,8 +222,23 @@ def choose(
     them. Only those whose pooled backtest value (over all items) is within ``tolerance`` of
     the best compete for an item; items missing from every backtest window take the best
     pooled candidate. ``tolerance=1.0, pairs=False`` is the legacy AutoML choice: one
-    algorithm for every item."""
+    algorithm for every item.
+
+    With ``calibrate`` (as the service and the CLI ask), every candidate is judged on its
+    calibrated quantiles (``calibration.cross_fitted``) and the choice carries each
+    candidate's calibration, fitted on its windows and the older ``extra`` windows (by
+    algorithm, as ``results``; only for calibrating, never scored)."""
     candidates = _candidates(results) if pairs else dict(results)
+    calibrations: dict[str, calibration.Calibration] = {}
+    if calibrate:
+        older = (_candidates(extra) if pairs else dict(extra)) if extra else {}
+        calibrations = {
+            label: calibration.fit([*w, *older.get(label, [])]) for label, w in candidates.items()
+        }
+        candidates = {
+            label: calibration.cross_fitted(w, older.get(label, []))
+            for label, w in candidates.items()
+        }
     values = {
         label: _value(windows_, metric, quantiles, forecast_types)
         for label, windows_ in candidates.items()
@@ -212,7 +260,8 @@ def choose(
     plan = [tuple(label.split("+")) for label in plan_labels]
     windows_ = _plan_windows(candidates, plan_labels)
     values["per-item plan"] = _value(windows_, metric, quantiles, forecast_types)
-    return Choice(plan, metric, values, windows_, _reason(metric, values, pool, plan_labels))
+    reason = _reason(metric, values, pool, plan_labels)
+    return Choice(plan, metric, values, windows_, reason, calibrations)
 
 
 def _candidates(results: dict[str, list[Window]]) -> dict[str, list[Window]]:
@@ -220,6 +269,8 @@ def _candidates(results: dict[str, list[Window]]) -> dict[str, list[Window]]:
     candidates = dict(results)
     for first_index, first in enumerate(names):
         for second in names[first_index + 1 :]:
+            if len(results[first]) != len(results[second]):
+                continue  # older windows that one of the two could not be backtested on
             candidates[f"{first}+{second}"] = [
                 _replace(
                     a, [average([p, q]) for p, q in zip(a.predictions, b.predictions, strict=True)]

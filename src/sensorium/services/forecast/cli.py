@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sensorium.config import Settings
-from sensorium.models.forecasting import evaluation
+from sensorium.models.forecasting import calibration, evaluation
 from sensorium.models.forecasting.algorithms import ALGORITHMS, forecast_plan, make, training_device
 from sensorium.models.forecasting.frequency import FREQUENCIES, frequency
 from sensorium.models.forecasting.prediction import Prediction
@@ -64,23 +64,31 @@ def forecast_command(args: argparse.Namespace) -> int:
     configured = Settings().forecast
     device, steps = training_device(configured.device), configured.deepar_steps
     plan: list[tuple[str, ...]] = [(names[0],)] * len(histories)
+    results = {
+        name: evaluation.backtest(make(name, device, steps), histories, horizon, season)
+        for name in names
+    }
+    older = {
+        name: evaluation.older_backtest(make(name, device, steps), histories, horizon, season, 1)
+        for name in names
+    }
+    calibrations = {names[0]: calibration.fit([*results[names[0]], *older[names[0]]])}
     if len(names) > 1:
-        results = {
-            name: evaluation.backtest(make(name, device, steps), histories, horizon, season)
-            for name in names
-        }
         choice = evaluation.choose(
             results,
             "AverageWeightedQuantileLoss",
             [0.1, 0.5, 0.9],
             ["0.1", "0.5", "0.9"],
             len(histories),
+            calibrate=True,
+            extra=older,
         )
         print(choice.reason, file=sys.stderr)
-        plan = choice.plan
+        plan, calibrations = choice.plan, choice.calibrations
     predictions = forecast_plan(
         plan, histories, horizon, season, lambda name: make(name, device, steps)
     )
+    predictions = calibration.apply_plan(plan, predictions, calibrations, histories)
     _print(panel, predictions, horizon)
     if args.plot:
         return _plot(args.plot, panel, predictions, horizon)

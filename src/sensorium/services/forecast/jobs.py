@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sensorium.blobs import Buckets, parse_s3_uri
 from sensorium.errors import BlobError, BlobNotFound
 from sensorium.jobs import JobFailed, JobKind, JobRow, JobSystem, RunningJob
-from sensorium.models.forecasting import evaluation
+from sensorium.models.forecasting import calibration, evaluation
 from sensorium.models.forecasting.algorithms import Forecaster, forecast_plan, make
 from sensorium.models.forecasting.frequency import frequency
 from sensorium.models.forecasting.prediction import LEVELS, Array, Prediction
@@ -223,6 +223,17 @@ class Decision:
     reason: str
     chosen: list[str]
     evaluations: dict[str, Any]  # an AutoPredictor's own backtest, when it has one
+    calibrations: dict[str, calibration.Calibration]  # by plan label ("A" or "A+B")
+
+
+@dataclass
+class Backtests:
+    """Each algorithm's requested backtest windows, and the older ones that only calibrate
+    its band widths (``evaluation.older_backtest``)."""
+
+    requested: dict[str, list[evaluation.Window]]
+    older: dict[str, list[evaluation.Window]]
+    failures: dict[str, str]  # why the algorithms that failed did
 
 
 class TrainStep(Step, resource_kind="predictor"):
@@ -231,8 +242,8 @@ class TrainStep(Step, resource_kind="predictor"):
     def perform(self, job: RunningJob, row: ForecastResource) -> Outcome:
         training = self._training(job, row)
         metric = row.request.get("OptimizationMetric") or DEFAULT_METRIC
-        results, failures = self._backtests(job, row, training)
-        decision = _decide(row, training, results, metric)
+        backtests = self._backtests(job, row, training)
+        decision = _decide(row, training, backtests, metric)
         job.check()
         predictions = forecast_plan(
             decision.plan,
@@ -242,16 +253,20 @@ class TrainStep(Step, resource_kind="predictor"):
             training.forecaster,
             training.related,
         )
+        predictions = calibration.apply_plan(
+            decision.plan, predictions, decision.calibrations, training.histories
+        )
         evaluations = decision.evaluations
         evaluations.update(
-            (name, training.evaluation(windows)) for name, windows in results.items()
+            (name, training.evaluation(calibration.cross_fitted(windows, backtests.older[name])))
+            for name, windows in backtests.requested.items()
         )
         details = {
             "chosen": decision.chosen,
             "reason": decision.reason,
             "metric": metric,
             "evaluations": evaluations,
-            "failures": failures,
+            "failures": backtests.failures,
             "frequency": training.panel.frequency,
         }
         return Outcome(details, _distribution(training.panel, predictions))
@@ -276,32 +291,50 @@ class TrainStep(Step, resource_kind="predictor"):
             steps=self._deepar_steps(row.request),
         )
 
-    def _backtests(
-        self, job: RunningJob, row: ForecastResource, training: Training
-    ) -> tuple[dict[str, list[evaluation.Window]], dict[str, str]]:
-        """Each algorithm's backtest windows, and why those that failed did."""
-        results: dict[str, list[evaluation.Window]] = {}
-        failures: dict[str, str] = {}
+    def _backtests(self, job: RunningJob, row: ForecastResource, training: Training) -> Backtests:
+        done = Backtests({}, {}, {})
         algorithms = row.details["algorithms"]
-        for done, name in enumerate(algorithms):
+        windows, offset = row.details["windows"], row.details["offset"]
+        for count, name in enumerate(algorithms):
             job.check()
             try:
-                results[name] = evaluation.backtest(
+                done.requested[name] = evaluation.backtest(
                     training.forecaster(name),
                     training.histories,
                     training.horizon,
                     training.season,
-                    row.details["windows"],
-                    row.details["offset"],
+                    windows,
+                    offset,
                     0,
                     training.related,
                 )
             except (ValueError, FloatingPointError, RuntimeError) as error:
-                failures[name] = str(error)
-            job.progress((done + 1) / (len(algorithms) + 1))
-        if not results:
-            raise JobFailed(f"No algorithm could be trained: {failures}")
-        return results, failures
+                done.failures[name] = str(error)
+            else:
+                done.older[name] = self._older(training, name, windows, offset)
+            job.progress((count + 1) / (len(algorithms) + 1))
+        if not done.requested:
+            raise JobFailed(f"No algorithm could be trained: {done.failures}")
+        return done
+
+    def _older(
+        self, training: Training, name: str, windows: int, offset: int
+    ) -> list[evaluation.Window]:
+        """The older windows that calibrate ``name``'s band widths (none when it cannot be
+        trained on that little: the requested windows calibrate it alone)."""
+        try:
+            return evaluation.older_backtest(
+                training.forecaster(name),
+                training.histories,
+                training.horizon,
+                training.season,
+                windows,
+                offset,
+                0,
+                training.related,
+            )
+        except (ValueError, FloatingPointError, RuntimeError):
+            return []
 
     def _covariates(
         self, job: RunningJob, row: ForecastResource, panel: Panel, horizon: int
@@ -331,21 +364,29 @@ class TrainStep(Step, resource_kind="predictor"):
 def _decide(
     row: ForecastResource,
     training: Training,
-    results: dict[str, list[evaluation.Window]],
+    backtests: Backtests,
     metric: str,
 ) -> Decision:
-    """What each item is forecast with: the one algorithm trained, or a backtest's choice."""
+    """What each item is forecast with, and its band calibration: the one algorithm trained,
+    or a backtest's choice among calibrated candidates."""
     items = len(training.histories)
+    results, older = backtests.requested, backtests.older
     if len(results) == 1:
-        (name,) = results
-        return Decision([(name,)] * items, f"Trained {name} as requested.", [name], {})
+        ((name, windows),) = results.items()
+        fitted = {name: calibration.fit([*windows, *older[name]])}
+        return Decision([(name,)] * items, f"Trained {name} as requested.", [name], {}, fitted)
     quantiles, types = training.quantiles, training.types
     if not row.details.get("auto"):  # CreatePredictor's PerformAutoML: one for every item
-        choice = evaluation.choose(results, metric, quantiles, types, items, 1.0, pairs=False)
-        return Decision(choice.plan, choice.reason, list(choice.algorithms), {})
-    choice = evaluation.choose(results, metric, quantiles, types, items)
+        choice = evaluation.choose(
+            results, metric, quantiles, types, items, 1.0, False, calibrate=True, extra=older
+        )
+        chosen = list(choice.algorithms)
+        return Decision(choice.plan, choice.reason, chosen, {}, choice.calibrations)
+    choice = evaluation.choose(
+        results, metric, quantiles, types, items, calibrate=True, extra=older
+    )
     own = {AUTO_PLAN: training.evaluation(choice.windows)}
-    return Decision(choice.plan, choice.reason, list(choice.algorithms), own)
+    return Decision(choice.plan, choice.reason, list(choice.algorithms), own, choice.calibrations)
 
 
 class ForecastStep(Step, resource_kind="forecast"):
