@@ -22,14 +22,15 @@ from sensorium.models.sound import encoder as pretrained
 from sensorium.models.sound.data import Clip, SoundDataError
 from sensorium.models.sound.encoder import WhisperEncoder
 from sensorium.models.sound.features import MelSettings, Samples, crop, log_mel, windows
-from sensorium.models.sound.network import EmbeddingHead, SoundCNN
+from sensorium.models.sound.network import BandStatisticsMLP, EmbeddingHead, SoundCNN
 from sensorium.models.stt.audio import SAMPLE_RATE
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.pt"
 KIND = "classification"
 LOG_MEL = "log-mel"
-FRONT_ENDS = (LOG_MEL, pretrained.NAME)
+LOG_MEL_STATS = "log-mel-stats"
+FRONT_ENDS = (LOG_MEL, LOG_MEL_STATS, pretrained.NAME)
 Encoders = Callable[[], WhisperEncoder]  # the pretrained encoder, loaded when first needed
 
 
@@ -49,8 +50,10 @@ class ClassifierSettings:
     freq_mask: int = 8  # SpecAugment: widest frequency mask, in mel bands
     time_mask: int = 25  # and time mask, in frames
     seed: int = 0
-    # "log-mel": the CNN learns from log-mel spectrograms; "whisper-tiny-en": a small head
-    # learns from Whisper tiny.en's pretrained encoder (encoder.py).
+    # "log-mel": the CNN learns from log-mel spectrograms; "log-mel-stats": an MLP learns
+    # from each mel band's statistics over the window (steady machine sounds);
+    # "whisper-tiny-en": a small head learns from Whisper tiny.en's pretrained encoder
+    # (encoder.py).
     front_end: str = LOG_MEL
 
 
@@ -89,12 +92,14 @@ class Classification:
     windows: list[WindowScores]
 
 
-Network = SoundCNN | EmbeddingHead
+Network = SoundCNN | BandStatisticsMLP | EmbeddingHead
 
 
 def _network(settings: ClassifierSettings, classes: int) -> Network:
     if settings.front_end == LOG_MEL:
         return SoundCNN(settings.n_mels, classes, settings.width)
+    if settings.front_end == LOG_MEL_STATS:
+        return BandStatisticsMLP(settings.n_mels, classes, settings.width * 8)
     if settings.front_end == pretrained.NAME:
         return EmbeddingHead(pretrained.CHANNELS, classes, settings.width * 8)
     raise ValueError(f"unknown front end {settings.front_end!r}; use one of {FRONT_ENDS}")

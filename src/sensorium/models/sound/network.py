@@ -1,6 +1,7 @@
-"""The networks: a small CNN over log-mel windows, and a log-mel patch autoencoder.
+"""The networks: a small CNN and an MLP of band statistics over log-mel windows, and a
+log-mel patch autoencoder.
 
-Both carry the per-band mean and deviation of their training features as buffers, so a
+Each carries the per-band mean and deviation of their training features as buffers, so a
 saved state dict is everything inference needs."""
 
 from __future__ import annotations
@@ -113,4 +114,42 @@ class EmbeddingHead(nn.Module):
         maps = self.temporal(features)
         pooled = torch.cat([maps.mean(dim=2), maps.amax(dim=2)], dim=1)
         logits: torch.Tensor = self.head(self.dropout(pooled))
+        return logits
+
+
+class BandStatisticsMLP(nn.Module):
+    """(batch, n_mels, frames) standardised log-mel -> class logits from each band's mean,
+    deviation and percentiles over the window: what separates steady machine sounds (a
+    propeller's spectrum) better than the CNN's local patterns, learned by a small MLP."""
+
+    quantiles: torch.Tensor
+
+    def __init__(
+        self,
+        n_mels: int,
+        classes: int,
+        hidden: int = 128,
+        dropout: float = 0.3,
+        quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
+    ) -> None:
+        super().__init__()
+        self.standardise = Standardise(n_mels)
+        self.register_buffer("quantiles", torch.tensor(quantiles), persistent=False)
+        inputs = n_mels * (2 + len(quantiles))
+        # No batch normalisation: the inputs are already standardised per band, and a
+        # training batch may hold a single window.
+        self.head = nn.Sequential(
+            nn.Linear(inputs, hidden),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, classes),
+        )
+
+    def statistics(self, features: torch.Tensor) -> torch.Tensor:
+        percentiles = torch.quantile(features, self.quantiles, dim=2)  # (q, batch, mels)
+        parts = [features.mean(dim=2), features.std(dim=2), *percentiles]
+        return torch.cat(parts, dim=1)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = self.head(self.statistics(features))
         return logits
