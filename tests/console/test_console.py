@@ -526,8 +526,9 @@ def test_console_sound_trains_and_classifies(
     train.get_by_role("button", name="Deploy").click()
     expect(train.get_by_text(re.compile("is InService"))).to_be_visible(timeout=MODEL_TIMEOUT_MS)
     classify = page.get_by_role("region", name="Classify a clip")
+    # The list of endpoints is refreshed after the message: wait for it to hold the new one.
+    expect(classify.get_by_label("Endpoint")).to_have_value(re.compile("^console-sound-"))
     endpoint = classify.get_by_label("Endpoint").input_value()
-    assert endpoint.startswith("console-sound-")
     classify.get_by_label("Audio clip", exact=True).set_input_files(clip)
     shown = classify.locator(".clip-label strong")
     expect(shown).not_to_be_empty(timeout=MODEL_TIMEOUT_MS)
