@@ -454,7 +454,9 @@ def hourly_forecast(server: LiveServer) -> str:
     account and region of its own; its name."""
     forecast = server.client("forecast", OTHER_ACCESS_KEY, OTHER_SECRET_KEY, FORECASTS_REGION)
     train, _ = m4_series("Hourly", 2)
-    group, _, job = dataset_with_import(forecast, server, long_csv(train, dt.timedelta(hours=1)))
+    group, _, job = dataset_with_import(
+        forecast, server, long_csv(train, dt.timedelta(hours=1)), bucket="console-forecast-data"
+    )
     assert job["Status"] == "ACTIVE", job.get("Message")
     predictor = forecast.create_predictor(
         PredictorName="console_naive",

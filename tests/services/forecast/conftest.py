@@ -77,9 +77,11 @@ def dataset_with_import(
     frequency: str = "H",
     schema: dict[str, Any] = SCHEMA,
     domain: str = "CUSTOM",
+    bucket: str = "forecast-data",
     **import_args: Any,
 ) -> tuple[str, str, dict[str, Any]]:
-    """A dataset group + TARGET dataset + import; (group ARN, dataset ARN, import job)."""
+    """A dataset group + TARGET dataset + import; (group ARN, dataset ARN, import job). A
+    caller of another account names a bucket of its own (a bucket has one owner)."""
     dataset = forecast.create_dataset(
         DatasetName=unique("ds"),
         Domain=domain,
@@ -93,7 +95,7 @@ def dataset_with_import(
     job_arn = forecast.create_dataset_import_job(
         DatasetImportJobName=unique("imp"),
         DatasetArn=dataset,
-        DataSource={"S3Config": {"Path": put(server, csv_text), "RoleArn": ROLE}},
+        DataSource={"S3Config": {"Path": put(server, csv_text, bucket), "RoleArn": ROLE}},
         **import_args,
     )["DatasetImportJobArn"]
     job = wait(forecast.describe_dataset_import_job, DatasetImportJobArn=job_arn)
