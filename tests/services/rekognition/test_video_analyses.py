@@ -1,6 +1,6 @@
 """Segment, label and text detection on stored video, and ``sensorium video faces``, through
 boto3 on the live server: the Hamilton clip (four shots, cut at frames 20, 82 and 211, seen
-frame by frame), and small videos made here (a black second, a line of text)."""
+frame by frame), and small videos made here (a black second, colour bars, a line of text)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from sensorium.models.video.segments import timecode
+from sensorium.models.video.segments import colour_bars, timecode
 from sensorium.services.rekognition.video.cli import Appearance, timeline
 from tests.conftest import ACCESS_KEY, SECRET_KEY, LiveServer, shared_data
 from tests.services.rekognition.test_video import CLIP, CLIP_MS, STILL, wait_for
@@ -52,6 +52,40 @@ def black_then_colour() -> bytes:
     return encode(frames)
 
 
+SMPTE_75 = [
+    (191, 191, 191),
+    (191, 191, 0),
+    (0, 191, 191),
+    (0, 191, 0),
+    (191, 0, 191),
+    (191, 0, 0),
+    (0, 0, 191),
+]
+
+
+def bars_picture(colours: list[tuple[int, int, int]] = SMPTE_75) -> np.ndarray[Any, Any]:
+    """SMPTE's seven 75 % bars over two thirds of a 320x180 frame, dark grey below."""
+    picture = np.full((180, 320, 3), 16, np.uint8)
+    for index, colour in enumerate(colours):
+        picture[:120, index * 320 // 7 : (index + 1) * 320 // 7] = colour
+    return picture
+
+
+def bars_then_black() -> bytes:
+    """One second of colour bars, one of black, one of a colour (25 fps)."""
+    black = np.zeros((180, 320, 3), np.uint8)
+    orange = np.full((180, 320, 3), (200, 120, 40), np.uint8)
+    return encode([bars_picture()] * 25 + [black] * 25 + [orange] * 25)
+
+
+def test_colour_bars_need_the_bars_in_their_order() -> None:
+    scan = np.asarray(Image.fromarray(bars_picture()).resize((160, 90)))
+    assert colour_bars(scan) == pytest.approx(1.0)
+    swapped = [SMPTE_75[0], SMPTE_75[1], SMPTE_75[4], SMPTE_75[3], SMPTE_75[2], *SMPTE_75[5:]]
+    assert colour_bars(np.asarray(Image.fromarray(bars_picture(swapped)).resize((160, 90)))) is None
+    assert colour_bars(np.zeros((90, 160, 3), np.uint8)) is None
+
+
 def text_video() -> bytes:
     picture = Image.new("RGB", (640, 360), "white")
     pen = ImageDraw.Draw(picture)
@@ -66,6 +100,7 @@ def bucket(server: LiveServer) -> str:
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="hamilton.mp4", Body=shared_data(*CLIP).read_bytes())
     s3.put_object(Bucket=name, Key="black.mp4", Body=black_then_colour())
+    s3.put_object(Bucket=name, Key="bars.mp4", Body=bars_then_black())
     s3.put_object(Bucket=name, Key="text.mp4", Body=text_video())
     return name
 
@@ -149,6 +184,22 @@ def test_black_frames_and_weak_cuts(server: LiveServer, bucket: str) -> None:
     )["JobId"]
     answer = wait_for(rekognition.get_segment_detection, job_id)
     assert {s["Type"] for s in answer["Segments"]} == {"SHOT"}
+
+
+def test_colour_bars_and_black_frames(server: LiveServer, bucket: str) -> None:
+    rekognition = server.client("rekognition")
+    job_id = rekognition.start_segment_detection(
+        Video=video(bucket, "bars.mp4"), SegmentTypes=["TECHNICAL_CUE"]
+    )["JobId"]
+    answer = wait_for(rekognition.get_segment_detection, job_id)
+    assert answer["JobStatus"] == "SUCCEEDED", answer.get("StatusMessage")
+    cues = [
+        (s["TechnicalCueSegment"]["Type"], s["StartFrameNumber"], s["EndFrameNumber"])
+        for s in answer["Segments"]
+    ]
+    assert cues == [("ColorBars", 0, 25), ("BlackFrames", 25, 50)]
+    assert answer["Segments"][0]["TechnicalCueSegment"]["Confidence"] >= 90
+    assert answer["Segments"][0]["EndTimestampMillis"] == 1000
 
 
 def test_labels_on_the_clip(server: LiveServer, bucket: str) -> None:

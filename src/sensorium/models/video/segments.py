@@ -14,6 +14,13 @@ decoding). Two measures per frame:
   converted to full-range RGB first, so limited-range video is measured on the same scale),
   and a frame is black when at least ``MinCoveragePercentage`` (99 by default) of its pixels
   are. A run of at least ``MIN_BLACK_FRAMES`` black frames is a ``BlackFrames`` cue.
+* colour bars (``colour_bars``): the test pattern's defining trait is six saturated vertical
+  bars in one order, yellow, cyan, green, magenta, red, blue (SMPTE's 7-bar and HD patterns
+  and the EBU's 8-bar one all share it). Each column of the frame's upper half is classed by
+  which channels are high and which low; a frame shows bars when those six classes follow
+  each other as runs at least ``MIN_BAR_WIDTH`` of the frame wide, and a run of at least
+  ``MIN_BLACK_FRAMES`` such frames is a ``ColorBars`` cue. Its confidence is the bars'
+  purity (high channels against low ones): 100 for the standard 75 % or 100 % bars.
 
 Frame numbers count decoded frames from 0; timestamps are each frame's presentation time from
 the video's start, rounded down (as AWS documents). Segments end where the next frame
@@ -37,6 +44,17 @@ CUT_DISTANCE = 0.12
 MIN_BLACK_FRAMES = 3
 DEFAULT_MAX_PIXEL_THRESHOLD = 0.2
 DEFAULT_MIN_COVERAGE = 99.0
+BAR_ORDER = ("yellow", "cyan", "green", "magenta", "red", "blue")
+MIN_BAR_WIDTH = 0.06  # of the frame's width; a standard bar is 1/7 or 1/8 of it, 3/28 in HD
+COLOUR_CLASSES = {
+    (True, True, True): "white",
+    (True, True, False): "yellow",
+    (False, True, True): "cyan",
+    (False, True, False): "green",
+    (True, False, True): "magenta",
+    (True, False, False): "red",
+    (False, False, True): "blue",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,7 @@ class FrameMeasure:
     timestamp_ms: float  # exact, from the frame's presentation time
     distance: float  # histogram distance from the previous frame (0 for the first)
     luma: np.ndarray[Any, np.dtype[np.uint8]]  # SCAN_HEIGHT x SCAN_WIDTH, full range
+    bars: float | None  # the colour bars' purity (0 to 1) when the frame shows them
 
 
 @dataclass(frozen=True)
@@ -93,7 +112,7 @@ def measure(video: Any) -> Iterator[FrameMeasure]:
             luma = (rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(
                 np.uint8
             )
-            yield FrameMeasure(number, ms, distance, luma)
+            yield FrameMeasure(number, ms, distance, luma, colour_bars(rgb))
             number += 1
     except av.error.FFmpegError as error:
         raise UnsupportedVideo(f"The video cannot be decoded: {error}") from None
@@ -149,6 +168,61 @@ def black_runs(
                 room = 100.0 - min_coverage
                 share = 1.0 if room <= 0 else (mean - min_coverage) / room
                 runs.append(Span(start, number, 50.0 + 50.0 * min(1.0, max(0.0, share))))
+            start = None
+    return runs
+
+
+def _column_classes(rgb: np.ndarray[Any, Any]) -> tuple[list[str | None], np.ndarray[Any, Any]]:
+    """Each column of the upper half classed by its colour (None when the column is not one
+    flat saturated colour), with its purity (high channels' least share of the brightest
+    minus low channels' greatest)."""
+    height = rgb.shape[0]
+    band = rgb[int(height * 0.08) : int(height * 0.5)].astype(np.float32)
+    colour = np.median(band, axis=0)  # width x 3
+    flat = (np.abs(band - colour).max(axis=2) <= 40).mean(axis=0) >= 0.9
+    peak = colour.max(axis=1)
+    shares = colour / np.maximum(peak, 1.0)[:, None]
+    high, low = shares >= 0.7, shares <= 0.3
+    usable = flat & (peak >= 100) & np.all(high | low, axis=1)
+    purity = np.where(high, shares, 1.0).min(axis=1) - np.where(low, shares, 0.0).max(axis=1)
+    classes: list[str | None] = [
+        COLOUR_CLASSES[(bool(h[0]), bool(h[1]), bool(h[2]))] if ok else None
+        for h, ok in zip(high, usable, strict=True)
+    ]
+    return classes, np.where(usable, purity, 0.0)
+
+
+def colour_bars(rgb: np.ndarray[Any, Any]) -> float | None:
+    """The purity (0 to 1) of the colour bars an RGB frame shows, or None when it shows none."""
+    classes, purities = _column_classes(rgb)
+    runs: list[tuple[str | None, int, int]] = []  # class, first column, width
+    for column, kind in enumerate(classes):
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1], runs[-1][2] + 1)
+        else:
+            runs.append((kind, column, 1))
+    wide = [run for run in runs if run[2] >= MIN_BAR_WIDTH * len(classes)]
+    names = [kind for kind, _, _ in wide]
+    for first in range(len(wide) - len(BAR_ORDER) + 1):
+        if tuple(names[first : first + len(BAR_ORDER)]) == BAR_ORDER:
+            bars = wide[first : first + len(BAR_ORDER)]
+            inner = [purities[start + 1 : start + width - 1] for _, start, width in bars]
+            return float(np.mean([np.median(values) for values in inner]))
+    return None
+
+
+def bar_runs(purities: list[float | None], min_frames: int = MIN_BLACK_FRAMES) -> list[Span]:
+    """Runs of at least ``min_frames`` frames showing colour bars; confidence 50 + 50 x their
+    mean purity (100 for standard bars)."""
+    runs: list[Span] = []
+    start: int | None = None
+    for number, purity in enumerate([*purities, None]):
+        if purity is not None and start is None:
+            start = number
+        elif purity is None and start is not None:
+            if number - start >= min_frames:
+                shown = [p for p in purities[start:number] if p is not None]
+                runs.append(Span(start, number, 50.0 + 50.0 * min(1.0, float(np.mean(shown)))))
             start = None
     return runs
 

@@ -3,7 +3,8 @@ decoded video, and the checks of its Start request.
 
 * Segments (``models/video/segments.py``): every frame is measured; SHOT segments from hard
   cuts, TECHNICAL_CUE ``BlackFrames`` from runs of black frames (AWS's ``BlackFrame``
-  filter). No other technical cue (credits, colour bars, logos, content) is detected.
+  filter) and ``ColorBars`` from runs of frames showing the test pattern. No other technical
+  cue (credits, slates, logos, content) is detected.
   ``MinSegmentConfidence`` (default 50, as AWS): a cut below it does not split its shot; a
   black run below it is dropped. ``SelectedSegmentTypes`` names ``SEGMENT_MODEL_VERSION``.
 * Labels: DetectLabels' engine (classifier + faces for Person) on frames sampled at
@@ -27,6 +28,7 @@ from sensorium.models.video.segments import (
     DEFAULT_MIN_COVERAGE,
     Span,
     audio_info,
+    bar_runs,
     black_coverage,
     black_runs,
     floor_ms,
@@ -91,6 +93,7 @@ def segments(job: RunningJob, video: OpenVideo, request: Shape) -> tuple[Shape, 
     info = video.info
     distances: list[float] = []
     coverages: list[float] = []
+    bars: list[float | None] = []
     stamps: list[float] = []
     for frame in measure(video):
         if frame.number % 30 == 0:
@@ -99,6 +102,7 @@ def segments(job: RunningJob, video: OpenVideo, request: Shape) -> tuple[Shape, 
                 job.progress(frame.timestamp_ms / info.duration_ms)
         distances.append(frame.distance)
         coverages.append(black_coverage(frame.luma, max_pixel))
+        bars.append(frame.bars)
         stamps.append(frame.timestamp_ms)
     video.check_complete()
     rate = info.frame_rate or 30.0
@@ -109,9 +113,11 @@ def segments(job: RunningJob, video: OpenVideo, request: Shape) -> tuple[Shape, 
         for index, span in enumerate(merge_weak(shots(distances), shot_floor)):
             found.append((span, {"ShotSegment": {"Index": index, "Confidence": span.confidence}}))
     if "TECHNICAL_CUE" in wanted:
-        for span in black_runs(coverages, min_coverage):
+        cues = [("BlackFrames", span) for span in black_runs(coverages, min_coverage)]
+        cues += [("ColorBars", span) for span in bar_runs(bars)]
+        for name, span in cues:
             if span.confidence >= cue_floor:
-                cue_shape = {"Type": "BlackFrames", "Confidence": span.confidence}
+                cue_shape = {"Type": name, "Confidence": span.confidence}
                 found.append((span, {"TechnicalCueSegment": cue_shape}))
     found.sort(key=lambda pair: (pair[0].start, "ShotSegment" in pair[1]))
     results: list[Result] = []
