@@ -1,5 +1,6 @@
 """InvokeEndpoint latency for a 5 s ESC-10 clip through the server (boto3, loopback) against
-the bare model in this process (decoding the same bytes, classifying), for each front end.
+the bare model in this process (decoding the same bytes, classifying), for each front end;
+and DescribeEndpoint through the same server, the floor any signed call pays (no body, no model).
 The models are trained for two epochs on a few clips: latency does not depend on accuracy.
 
     nice .venv/bin/python -m bench.sound_latency [--calls 20]
@@ -80,6 +81,7 @@ def main() -> None:
         server = LiveServer(Path(folder) / "data", env={"SENSORIUM_SERVICES": "sagemaker"}).start()
         try:
             runtime = server.client("sagemaker-runtime")
+            sagemaker = server.client("sagemaker")
             for front_end in ("log-mel", "whisper-tiny-en"):
                 endpoint, artefact = deploy(server, front_end)
                 model = load(artefact)
@@ -93,7 +95,11 @@ def main() -> None:
                         EndpointName=endpoint, Body=clip, ContentType="audio/flac"
                     )["Body"].read()
 
+                def described(endpoint: str = endpoint) -> None:
+                    sagemaker.describe_endpoint(EndpointName=endpoint)
+
                 bare_ms, served_ms = timed(bare, args.calls), timed(served, args.calls)
+                floor_ms = timed(described, args.calls)
                 print(
                     json.dumps(
                         {
@@ -101,6 +107,8 @@ def main() -> None:
                             "bare_model_ms": round(bare_ms, 1),
                             "invoke_endpoint_ms": round(served_ms, 1),
                             "overhead": round(served_ms / bare_ms - 1, 3),
+                            "describe_endpoint_ms": round(floor_ms, 1),
+                            "body_kib": round(len(clip) / 1024),
                         }
                     ),
                     flush=True,

@@ -306,7 +306,12 @@ def test_a_script_model_is_served_with_its_inference_code(
     assert response["Error"]["Code"] == "ModelError"
     assert response["OriginalStatusCode"] == 500
     assert "send application/json, not text/csv" in response["OriginalMessage"]
+    workers = live.data_dir / "sagemaker-scripts"
+    serving = set(workers.glob("model-*/worker.log"))  # its worker's folder among them
+    assert serving
     sagemaker.delete_endpoint(EndpointName=name)
+    # Deleting the endpoint stops its worker and removes the unpacked model.
+    assert len(set(workers.glob("model-*/worker.log"))) == len(serving) - 1
 
 
 def local_prediction(server: LiveServer, job_name: str, hours: list[float]) -> float:

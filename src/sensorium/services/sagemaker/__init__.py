@@ -52,7 +52,7 @@ def install(components: Components) -> SageMakerService:
     )
     components.jobs.register(hosting.EndpointKind(components.database, loaded))
     service = SageMakerService(
-        components.database, components.jobs, components.paginator(ERRORS), access
+        components.database, components.jobs, components.paginator(ERRORS), access, loaded
     )
     handlers.register(components.operations, service, hosting.Invoker(components.database, loaded))
     return service

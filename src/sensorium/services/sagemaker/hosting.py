@@ -105,6 +105,17 @@ class LoadedModels:
                 model_dropped.close()  # its worker process
         return model
 
+    def forget(self, endpoint: str) -> None:
+        """Drop the models this process loaded for ``endpoint`` (an ARN), stopping their
+        workers: a deleted endpoint's script model must not keep a process alive. Other
+        server processes drop theirs as they fall out of their own caches."""
+        with self._lock:
+            mine = [key for key in self._models if key.endpoint == endpoint]
+            dropped = [self._models.pop(key) for key in mine]
+        for model in dropped:
+            if isinstance(model, ScriptModel):
+                model.close()
+
 
 def _superseded(key: Deployed, newer: Deployed) -> bool:
     return key.endpoint == newer.endpoint and key.generation < newer.generation

@@ -43,11 +43,13 @@ class SageMakerService:
         jobs: JobSystem,
         paginator: Paginator,
         scripts: script.ScriptAccess,
+        loaded: hosting.LoadedModels,
     ) -> None:
         self.db = db
         self.jobs = jobs
         self.paginator = paginator
         self.scripts = scripts
+        self.loaded = loaded
 
     def _insert(
         self,
@@ -274,8 +276,10 @@ class SageMakerService:
     def delete_endpoint(self, ctx: RequestContext, name: str) -> Params:
         with self.db.transaction(ctx.scope) as session:
             row = resources.find(session, ctx.scope, "endpoint", name)
+            arn = row.arn
             self.jobs.cancel(session, hosting.KIND, str(row.id))
             session.delete(row)
+        self.loaded.forget(arn)
         return {}
 
 
