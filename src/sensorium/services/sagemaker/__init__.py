@@ -31,7 +31,7 @@ def requires(settings: Settings) -> list[Weights]:
 
 def install(components: Components) -> SageMakerService:
     from sensorium.models.registry import best_device
-    from sensorium.services.sagemaker import handlers, hosting, training
+    from sensorium.services.sagemaker import handlers, hosting, training, work_folders
     from sensorium.services.sagemaker.errors import ERRORS, RUNTIME_ERRORS
     from sensorium.services.sagemaker.script import ScriptAccess
     from sensorium.services.sagemaker.script_run import ScriptRunner
@@ -41,6 +41,7 @@ def install(components: Components) -> SageMakerService:
     components.operations.declare(("sagemaker-runtime",), RUNTIME_ERRORS)
     components.operations.gate("sagemaker-runtime", GATE, "InvokeEndpoint")
     access = ScriptAccess(components.settings.sagemaker.script_accounts)
+    work_folders.sweep(components.settings.data_dir / SCRIPT_WORK)
     loaded = hosting.LoadedModels(
         components.blobs, access, components.settings.data_dir / SCRIPT_WORK
     )

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 from sensorium.blobs import Buckets
 from sensorium.errors import BlobError
 from sensorium.jobs import JobCancelled, JobFailed, RunningJob
-from sensorium.services.sagemaker import archives, script, script_process
+from sensorium.services.sagemaker import archives, script, script_process, work_folders
 from sensorium.services.sagemaker.channels import ChannelError, object_keys, split_uri
 from sensorium.services.sagemaker.errors import ValidationException
 
@@ -83,8 +82,7 @@ class ScriptRunner:
         report: Report,
     ) -> ScriptResult:
         spec, patterns = self._checked(job, request)
-        self.work_root.mkdir(parents=True, exist_ok=True)
-        workspace = Workspace(Path(tempfile.mkdtemp(prefix="job-", dir=self.work_root)))
+        workspace = Workspace(work_folders.make(self.work_root, "job"))
         try:
             step("Downloading", "Downloading input data")
             try:

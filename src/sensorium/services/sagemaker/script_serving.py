@@ -13,7 +13,6 @@ import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sensorium.models.sound.artifacts import ArtifactError
-from sensorium.services.sagemaker import archives, script_process
+from sensorium.services.sagemaker import archives, script_process, work_folders
 from sensorium.services.sagemaker.script_run import base_environment
 
 WORKER = Path(__file__).with_name("inference_worker.py")
@@ -48,8 +47,7 @@ class Answer:
 
 class ScriptModel:
     def __init__(self, data: bytes, work_root: Path) -> None:
-        work_root.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix="model-", dir=work_root))
+        self.root = work_folders.make(work_root, "model")
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         try:
