@@ -128,7 +128,7 @@ class LiveServer:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> LiveServer:
+    def start(self, timeout: float = 180) -> LiveServer:
         env = {**os.environ, "SENSORIUM_CREDENTIALS": CREDENTIALS, **self.env}
         if self.database_url is not None:
             env.setdefault("SENSORIUM_DATABASE_URL", self.database_url)
