@@ -13,7 +13,7 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
-from sensorium.models.nlu.scope import ScopeModel, features, nearest
+from sensorium.models.nlu.scope import ScopeModel, features
 
 HIDDEN = 256
 EPOCHS = 30
@@ -118,8 +118,7 @@ def calibrated_fit(
     )
     bank = ~held & (labels != background)
     picked = logits[:, :-1].argmax(axis=1)
-    to_picked = nearest(embeddings[held], embeddings[bank], labels[bank], picked)
-    x = features(logits, temperature, to_picked)
+    x = features(logits, temperature, embeddings[held], embeddings[bank], labels[bank])
     right = known[held] & (picked == labels[held])
     unknown_held = held & ~known
     balance = np.where(

@@ -24,7 +24,7 @@ from sensorium.models.nlu.augment import Example
 from sensorium.models.nlu.background import BACKGROUND
 from sensorium.models.nlu.cache import EncodingCache, Key
 from sensorium.models.nlu.encoder import UtteranceEncoder
-from sensorium.models.nlu.scope import ScopeModel, features, nearest
+from sensorium.models.nlu.scope import ScopeModel, features
 from sensorium.models.nlu.words import split_words
 
 BACKGROUND_LABEL = "__background__"
@@ -165,9 +165,8 @@ class NluPipeline:
         probabilities: Array = shifted / shifted.sum(axis=1, keepdims=True)
         if self.scope is None:
             return probabilities, probabilities[:, :-1].max(axis=1)
-        picked = logits[:, :-1].argmax(axis=1)
-        closeness = nearest(sentences, self.bank, self.bank_labels, picked)
-        right = self.scope.probability(features(logits, self.temperature, closeness))
+        x = features(logits, self.temperature, sentences, self.bank, self.bank_labels)
+        right = self.scope.probability(x)
         return probabilities, right
 
     def parse_many(self, texts: Sequence[str], encoder: UtteranceEncoder) -> list[Parse]:
