@@ -11,6 +11,8 @@ propellers.
 The data is for research: nothing trained here is kept.
 
     nice .venv/bin/python -m bench.sound_uav [--epochs 30] [--front-end whisper-tiny-en]
+        [--freq-mask 0]  (the hyperparameter freq_mask; 0 turns frequency masks off)
+        [--refit 1]  (the hyperparameter refit: retrain on every training flight)
         [--classification-only]  (skips the anomaly detector, which no front end changes)
 """
 
@@ -87,13 +89,21 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--front-end", default=pretrained.NAME, choices=FRONT_ENDS)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--freq-mask", type=int, default=ClassifierSettings.freq_mask)
+    parser.add_argument("--refit", type=int, default=0, choices=(0, 1))
     parser.add_argument("--classification-only", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     clips = load()
     fold_of = folds(clips)
     cached = CachedEncoder(pretrained.shared()) if args.front_end == pretrained.NAME else None
-    settings = ClassifierSettings(epochs=args.epochs, patience=8, front_end=args.front_end)
+    settings = ClassifierSettings(
+        epochs=args.epochs,
+        patience=8,
+        freq_mask=args.freq_mask,
+        front_end=args.front_end,
+        refit=args.refit,
+    )
     correct, base_correct, seconds = [], [], []
     scores, base_scores, truth = [], [], []
     for fold in range(FOLDS):
@@ -127,6 +137,8 @@ def main() -> None:
         "baseline_accuracy_per_flight": round(float(np.mean(base_correct)), 4),
         "mean_classifier_training_seconds": round(float(np.mean(seconds)), 1),
         "front_end": args.front_end,
+        "freq_mask": args.freq_mask,
+        "refit": args.refit,
         "epochs": args.epochs,
     }
     if truth:

@@ -166,6 +166,8 @@ def _created(sagemaker: Any, request: dict[str, Any]) -> str:
         ),
         ({"HyperParameters": {"epochs": "two"}}, "epochs"),
         ({"HyperParameters": {"learning_rat": "0.1"}}, "Unknown hyperparameter"),
+        ({"HyperParameters": {"freq_mask": "-1"}}, "freq_mask=-1 is out of range"),
+        ({"HyperParameters": {"refit": "2"}}, "refit=2 is out of range"),
         (
             {
                 "InputDataConfig": [
@@ -195,6 +197,8 @@ def _created(sagemaker: Any, request: dict[str, Any]) -> str:
         "script-mode-off",
         "number",
         "unknown-hyperparameter",
+        "negative-mask",
+        "refit-not-0-or-1",
         "channel",
         "instance-type",
     ],
@@ -212,6 +216,16 @@ def test_bad_requests_are_refused_before_any_work(
     with pytest.raises(botocore.exceptions.ClientError) as missing:
         sagemaker.describe_training_job(TrainingJobName=name)
     assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_spec_augment_masks_may_be_turned_off(sagemaker: Any) -> None:
+    name = unique("unmasked")
+    hyperparameters = {**FAST, "freq_mask": "0", "time_mask": "0"}
+    sagemaker.create_training_job(
+        **training_request(name, f"s3://{BUCKET}/{name}-empty/", hyperparameters=hyperparameters)
+    )
+    job = sagemaker.describe_training_job(TrainingJobName=name)
+    assert job["HyperParameters"] == hyperparameters
 
 
 def test_a_duplicate_name_is_in_use(sagemaker: Any, trained: dict[str, Any]) -> None:

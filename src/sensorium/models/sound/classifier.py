@@ -10,7 +10,7 @@ import math
 import random
 import tarfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -47,9 +47,17 @@ class ClassifierSettings:
     width: int = 16
     patience: int = 10  # epochs without a better validation loss before stopping
     mixup: float = 0.2  # Beta(a, a) of mixup; 0 turns it off
-    freq_mask: int = 8  # SpecAugment: widest frequency mask, in mel bands
-    time_mask: int = 25  # and time mask, in frames
+    # SpecAugment: widest frequency mask, in mel bands, and time mask, in frames; 0 turns
+    # them off. Frequency masks hide the band levels that tell steady machine sounds apart
+    # (docs/benchmarks.md, UAV propellers): use freq_mask=0 for those.
+    freq_mask: int = 8
+    time_mask: int = 25
     seed: int = 0
+    # 1: once early stopping has found the best epoch count, train a fresh network on the
+    # training and validation clips together for that many epochs and keep it (the held-out
+    # clips are data too; docs/benchmarks.md, UAV propellers). Its validation figures are the
+    # first run's: the kept network has seen the validation clips.
+    refit: int = 0
     # "log-mel": the CNN learns from log-mel spectrograms; "log-mel-stats": an MLP learns
     # from each mel band's statistics over the window (steady machine sounds);
     # "whisper-tiny-en": a small head learns from Whisper tiny.en's pretrained encoder
@@ -235,51 +243,21 @@ def train_classifier(
     unknown = sorted({clip.label for clip in validation} - set(labels))
     if unknown:
         raise SoundDataError(f"validation classes absent from training: {unknown}")
-    torch.manual_seed(settings.seed)
-    chooser = random.Random(settings.seed)
-    classifier = SoundClassifier.create(labels, settings, encoders)
     index = {label: i for i, label in enumerate(labels)}
-    train_features = [classifier.features(clip.samples) for clip in train]
+    run = _Run(labels, settings, device, encoders)
+    # The front ends are fixed transforms (the pretrained encoder included): a refit reuses
+    # the features.
+    train_features = [run.classifier.features(clip.samples) for clip in train]
     train_targets = torch.tensor([index[clip.label] for clip in train])
-    valid_features = [classifier.features(clip.samples) for clip in validation]
+    valid_features = [run.classifier.features(clip.samples) for clip in validation]
     valid_targets = torch.tensor([index[clip.label] for clip in validation])
-    network = classifier.network
-    network.standardise.fit(train_features)
-    network.to(device)
-    optimiser = torch.optim.AdamW(
-        network.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
-    )
-    steps = max(1, math.ceil(len(train) / settings.batch_size))
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, settings.learning_rate, total_steps=settings.epochs * steps
-    )
     best: tuple[float, float, int, dict[str, torch.Tensor]] | None = None
     history: list[EpochReport] = []
     train_loss = float("nan")
-    for epoch in range(1, settings.epochs + 1):
-        network.train()
-        order = torch.randperm(len(train))
-        losses = []
-        for step in range(steps):
-            chosen = order[step * settings.batch_size : (step + 1) * settings.batch_size]
-            batch = torch.stack(
-                [
-                    _augmented(train_features[i], classifier.window, settings, chooser)
-                    for i in chosen
-                ]
-            ).to(device)
-            targets = nn.functional.one_hot(train_targets[chosen], len(labels)).float().to(device)
-            batch, targets = _mixup(batch, targets, settings.mixup, chooser)
-            batch = _spec_augment(network.standardise(batch), settings, chooser)
-            loss: Any = torch.sum(-targets * torch.log_softmax(network(batch), dim=1), dim=1).mean()
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            schedule.step()
-            losses.append(float(loss.detach()))
-        train_loss = float(np.mean(losses))
+    for epoch, train_loss in run.epochs(train_features, train_targets, settings.epochs):
+        network = run.classifier.network
         network.eval()
-        valid_loss, valid_accuracy = evaluate(classifier, valid_features, valid_targets)
+        valid_loss, valid_accuracy = evaluate(run.classifier, valid_features, valid_targets)
         reported = EpochReport(epoch, settings.epochs, train_loss, valid_loss, valid_accuracy)
         history.append(reported)
         if best is None or valid_loss < best[0]:
@@ -289,9 +267,79 @@ def train_classifier(
         if epoch - best[2] >= settings.patience:
             break
     assert best is not None
-    network.load_state_dict(best[3])
-    network.to("cpu").eval()
+    classifier = run.classifier
+    if settings.refit:
+        refit = _Run(labels, settings, device, encoders)
+        features = [*train_features, *valid_features]
+        for _ in refit.epochs(features, torch.cat([train_targets, valid_targets]), best[2]):
+            pass
+        classifier = refit.classifier
+    else:
+        classifier.network.load_state_dict(best[3])
+    classifier.network.to("cpu").eval()
     return TrainingResult(classifier, best[0], best[1], train_loss, best[2], len(history), history)
+
+
+class _Run:
+    """One network trained from scratch (seeded by the settings): its epochs on given clips."""
+
+    def __init__(
+        self,
+        labels: list[str],
+        settings: ClassifierSettings,
+        device: str,
+        encoders: Encoders | None,
+    ) -> None:
+        torch.manual_seed(settings.seed)
+        self.chooser = random.Random(settings.seed)
+        self.classifier = SoundClassifier.create(labels, settings, encoders)
+        self.classes = len(labels)
+        self.settings = settings
+        self.device = device
+
+    def epochs(
+        self, features: list[torch.Tensor], targets_all: torch.Tensor, count: int
+    ) -> Iterator[tuple[int, float]]:
+        """Train on the clips' ``features`` for up to ``count`` epochs (one learning-rate
+        cycle over them); after each, (the epoch, its mean training loss). The caller may
+        stop early."""
+        settings, classifier, chooser, device = (
+            self.settings, self.classifier, self.chooser, self.device,
+        )  # fmt: skip
+        network = classifier.network
+        network.standardise.fit(features)
+        network.to(device)
+        optimiser = torch.optim.AdamW(
+            network.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
+        )
+        draws = _window_draws(features, classifier.window)
+        steps = max(1, math.ceil(len(draws) / settings.batch_size))
+        schedule = torch.optim.lr_scheduler.OneCycleLR(
+            optimiser, settings.learning_rate, total_steps=count * steps
+        )
+        for epoch in range(1, count + 1):
+            network.train()
+            order = draws[torch.randperm(len(draws))]
+            losses = []
+            for step in range(steps):
+                chosen = order[step * settings.batch_size : (step + 1) * settings.batch_size]
+                batch = torch.stack(
+                    [_augmented(features[i], classifier.window, settings, chooser) for i in chosen]
+                ).to(device)
+                targets = (
+                    nn.functional.one_hot(targets_all[chosen], self.classes).float().to(device)
+                )
+                batch, targets = _mixup(batch, targets, settings.mixup, chooser)
+                batch = _spec_augment(network.standardise(batch), settings, chooser)
+                loss: Any = torch.sum(
+                    -targets * torch.log_softmax(network(batch), dim=1), dim=1
+                ).mean()
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                schedule.step()
+                losses.append(float(loss.detach()))
+            yield epoch, float(np.mean(losses))
 
 
 def evaluate(
@@ -304,6 +352,13 @@ def evaluate(
     loss = float(nn.functional.nll_loss(torch.log(probabilities + 1e-9), targets))
     accuracy = float((probabilities.argmax(dim=1) == targets).float().mean())
     return loss, accuracy
+
+
+def _window_draws(features: list[torch.Tensor], window: int) -> torch.Tensor:
+    """Each clip's index once per half-overlapping window it holds: an epoch sees as many
+    random windows as inference would score, so long clips give more optimiser steps."""
+    counts = torch.tensor([len(windows(f.shape[1], window)) for f in features])
+    return torch.repeat_interleave(torch.arange(len(features)), counts)
 
 
 def _augmented(

@@ -81,10 +81,12 @@ def _check_ranges(made: Any) -> None:
         value = getattr(made, field.name)
         if isinstance(value, str):
             continue
-        if field.name in ("mixup", "weight_decay", "seed"):
+        if field.name in ("mixup", "weight_decay", "seed", "freq_mask", "time_mask"):
             bad = value < 0
         elif field.name == "threshold_quantile":
             bad = not 0 < value <= 1
+        elif field.name == "refit":
+            bad = value not in (0, 1)
         else:
             bad = value <= 0
         if bad:
