@@ -21,6 +21,10 @@ Both columns come from the same run and the same final forecasts of the held-out
 Reported: p10-p90 coverage (share of actuals inside, nominal 0.80), share at or below the
 p50 (0.50), at or below p05 / p95 (0.05 / 0.95), sMAPE of the p50 (M4's) and the mean
 weighted quantile loss over p10, p50, p90.
+
+``--cache DIR`` keeps each algorithm's forecasts (final, backtest and older windows) per set,
+series count and steps, so that a change to the calibration or the choice is measured again
+on the same forecasts without training the models again.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -36,7 +41,7 @@ import numpy as np
 import torch
 
 from sensorium.models.forecasting import calibration, metrics
-from sensorium.models.forecasting.algorithms import ALGORITHMS, make
+from sensorium.models.forecasting.algorithms import ALGORITHMS, Forecaster, make
 from sensorium.models.forecasting.evaluation import Window, backtest, choose, older_backtest
 from sensorium.models.forecasting.prediction import Array, Prediction, average
 
@@ -96,7 +101,26 @@ def row(name: str, label: str, test: Array, predictions: list[Prediction]) -> st
     )
 
 
-def run(name: str, count: int, steps: int | None) -> None:
+Forecasts = tuple[list[Prediction], list[Window], list[Window]]
+
+
+def forecast(
+    algorithm: str, steps: int | None, train: list[Array], horizon: int, season: int
+) -> Forecasts:
+    """The final forecast of the held-out horizon, the latest backtest window and the older
+    calibration windows: everything the calibration and the choice start from."""
+
+    def model() -> Forecaster:
+        return make(algorithm, training_steps=steps)
+
+    return (
+        model().forecast(train, horizon, season),
+        backtest(model(), train, horizon, season),
+        older_backtest(model(), train, horizon, season, 1),
+    )
+
+
+def run(name: str, count: int, steps: int | None, cache: Path | None) -> None:
     horizon, season = SETS[name]
     train, test = load(name, count)
     nonnegative = [bool(np.all(series >= 0)) for series in train]
@@ -104,12 +128,19 @@ def run(name: str, count: int, steps: int | None) -> None:
     latest: dict[str, list[Window]] = {}
     older: dict[str, list[Window]] = {}
     started = time.perf_counter()
+    cached = []
     for algorithm in ALGORITHMS:
-        final[algorithm] = make(algorithm, training_steps=steps).forecast(train, horizon, season)
-        latest[algorithm] = backtest(make(algorithm, training_steps=steps), train, horizon, season)
-        older[algorithm] = older_backtest(
-            make(algorithm, training_steps=steps), train, horizon, season, 1
-        )
+        stored = cache / f"{name}-{len(train)}-{steps}-{algorithm}.pickle" if cache else None
+        if stored and stored.exists():
+            cached.append(algorithm)
+            final[algorithm], latest[algorithm], older[algorithm] = pickle.loads(
+                stored.read_bytes()
+            )
+        else:
+            forecasts = forecast(algorithm, steps, train, horizon, season)
+            final[algorithm], latest[algorithm], older[algorithm] = forecasts
+            if stored:
+                stored.write_bytes(pickle.dumps(forecasts))
         fitted = calibration.fit([*latest[algorithm], *older[algorithm]])
         after = [fitted.apply(p, n) for p, n in zip(final[algorithm], nonnegative, strict=True)]
         print(row(name, f"{algorithm} before", test, final[algorithm]), flush=True)
@@ -127,7 +158,11 @@ def run(name: str, count: int, steps: int | None) -> None:
         print(f"<!-- {name} {label.strip('*')}: {choice.reason} -->", flush=True)
     used = sorted({len(w.items) for windows in older.values() for w in windows})
     elapsed = time.perf_counter() - started
-    print(f"<!-- {name}: {len(train)} series; items in older windows {used}; {elapsed:.0f} s -->")
+    note = f" (forecasts of {', '.join(cached)} from the cache)" if cached else ""
+    print(
+        f"<!-- {name}: {len(train)} series; items in older windows {used}; "
+        f"{elapsed:.0f} s{note} -->"
+    )
 
 
 def main() -> None:
@@ -135,12 +170,17 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=60)
     parser.add_argument("--deepar-steps", type=int, default=None, help="default: the model's")
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="folder keeping the trained models' forecasts"
+    )
     args = parser.parse_args()
+    if args.cache:
+        args.cache.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
     print("| set | forecaster | p10-p90 inside | <= p50 | <= p05 | <= p95 | sMAPE | wQL |")
     print("|---|---|---|---|---|---|---|---|")
     for name in args.sets.split(","):
-        run(name, args.series, args.deepar_steps)
+        run(name, args.series, args.deepar_steps, args.cache)
 
 
 if __name__ == "__main__":
