@@ -13,10 +13,11 @@ Both columns come from the same run and the same final forecasts of the held-out
 
 * before: main without calibration: every algorithm's own bands, and the AutoPredictor's
   per-item choice made on one backtest window (the default NumberOfBacktestWindows) with
-  the raw quantiles;
+  the raw quantiles, each item's candidate picked on that item's window alone;
 * after: the width calibration (``sensorium.models.forecasting.calibration``), fitted on that
   window plus older ones (``CALIBRATION_WINDOWS`` in all), and the AutoPredictor's choice made
-  on the calibrated quantiles, as the service does.
+  on the calibrated quantiles, weighing the ranking over all items (``POOLED_WEIGHT``), as the
+  service does.
 
 Reported: p10-p90 coverage (share of actuals inside, nominal 0.80), share at or below the
 p50 (0.50), at or below p05 / p95 (0.05 / 0.95), sMAPE of the p50 (M4's) and the mean
@@ -42,7 +43,13 @@ import torch
 
 from sensorium.models.forecasting import calibration, metrics
 from sensorium.models.forecasting.algorithms import ALGORITHMS, Forecaster, make
-from sensorium.models.forecasting.evaluation import Window, backtest, choose, older_backtest
+from sensorium.models.forecasting.evaluation import (
+    POOLED_WEIGHT,
+    Window,
+    backtest,
+    choose,
+    older_backtest,
+)
 from sensorium.models.forecasting.prediction import Array, Prediction, average
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -147,8 +154,16 @@ def run(name: str, count: int, steps: int | None, cache: Path | None) -> None:
         print(row(name, f"{algorithm} after", test, after), flush=True)
     quantiles, types = QUANTILES, [str(q) for q in QUANTILES]
     for calibrate in (False, True):
+        weight = POOLED_WEIGHT if calibrate else 0.0
         choice = choose(
-            latest, METRIC, quantiles, types, len(train), calibrate=calibrate, extra=older
+            latest,
+            METRIC,
+            quantiles,
+            types,
+            len(train),
+            calibrate=calibrate,
+            extra=older,
+            pooled_weight=weight,
         )
         chosen = [average([final[a][i] for a in names]) for i, names in enumerate(choice.plan)]
         if calibrate:

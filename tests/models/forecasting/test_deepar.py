@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from sensorium.models.forecasting import metrics
-from sensorium.models.forecasting.deepar import DeepAR, DeepARConfig
+from sensorium.models.forecasting.deepar import DeepAR, DeepARConfig, _lags
 from sensorium.models.forecasting.prediction import Prediction
 
 HORIZON, LENGTH, ITEMS = 24, 24 * 20, 8
@@ -51,3 +51,13 @@ def test_known_promotions_improve_the_forecast() -> None:
     future = np.array([f[LENGTH:, 0] for f in flags]).astype(bool)
     assert future.any()
     assert np.mean(p50[future] / actual[future]) == pytest.approx(1.0, abs=0.15)
+
+
+def test_a_backtest_fit_reads_the_same_seasonal_lags_as_the_final_fit() -> None:
+    # One short series must not take the seasonal lag away from the shorter backtest fits
+    # while the final fit keeps it: the backtests would not test the final model.
+    final = [np.ones(n) for n in (40, 200, 300)]
+    backtest = [series[:-12] for series in final]
+    assert _lags(final, 12) == _lags(backtest, 12)
+    assert 12 in _lags(final, 12)
+    assert 12 not in _lags([np.ones(30)] * 3, 12)  # too short for three seasons: no lag

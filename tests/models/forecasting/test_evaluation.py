@@ -56,7 +56,7 @@ def test_globally_poor_candidates_do_not_compete_per_item() -> None:
     results = backtests({"A": [1.0, 1.0, 1.0], "C": [30.0, 30.0, 0.0]})
     choice = choose(results, "WAPE", [0.5], ["0.5"], 3, tolerance=1.3)
     assert all("C" not in names for names in choice.plan)
-    everyone = choose(results, "WAPE", [0.5], ["0.5"], 3, tolerance=float("inf"))
+    everyone = choose(results, "WAPE", [0.5], ["0.5"], 3, tolerance=float("inf"), pooled_weight=0.0)
     assert everyone.plan[2] == ("C",)
 
 
@@ -74,3 +74,23 @@ def test_legacy_automl_picks_one_algorithm_for_every_item() -> None:
     assert set(choice.values) == {"A", "B", "per-item plan"}  # no pair averages
     assert len(set(choice.plan)) == 1
     assert choice.reason.startswith("Chose ")
+
+
+def test_a_candidate_worse_over_all_items_must_win_an_item_clearly() -> None:
+    # B is 18 % worse than A over all items and 5 % better on item 0 alone: one short window
+    # of one item is weak evidence, so A keeps it unless the pooled ranking is ignored.
+    results = backtests({"A": [1.0, 1.0, 1.0], "B": [0.95, 1.3, 1.3]})
+    weighed = choose(results, "WAPE", [0.5], ["0.5"], 3, pairs=False)
+    assert weighed.plan == [("A",)] * 3
+    alone = choose(results, "WAPE", [0.5], ["0.5"], 3, pairs=False, pooled_weight=0.0)
+    assert alone.plan[0] == ("B",)
+    # A clear win on the item still counts.
+    clear = choose(
+        backtests({"A": [1.0, 1.0, 1.0], "B": [0.5, 1.3, 1.3]}),
+        "WAPE",
+        [0.5],
+        ["0.5"],
+        3,
+        pairs=False,
+    )
+    assert clear.plan[0] == ("B",)

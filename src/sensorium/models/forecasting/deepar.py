@@ -298,13 +298,18 @@ _LONGER_CYCLE = {24: 168}
 
 
 def _lags(histories: list[Array], season: int) -> list[int]:
+    """Short lags, and each seasonal cycle that the typical (median) series spans three times.
+
+    The median rather than the shortest: a backtest trains on series a horizon or two
+    shorter than the final fit's, and one short series must not take the seasonal lag from
+    every fit that tests the final one (shorter series read the missing lags as zeros)."""
     lags = [1, 2, 3, 4, 5, 6, 7]
-    shortest = min(len(series) for series in histories)
+    typical = int(np.median([len(series) for series in histories]))
     if season > 1:
         cycles = [season, 2 * season]
         if season in _LONGER_CYCLE:
             cycles += [_LONGER_CYCLE[season], 2 * _LONGER_CYCLE[season]]
-        lags += [lag for lag in cycles if lag <= max(shortest // 3, 1)]
+        lags += [lag for lag in cycles if lag <= max(typical // 3, 1)]
     return sorted(set(lags))
 
 
