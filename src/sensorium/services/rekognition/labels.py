@@ -125,9 +125,15 @@ class LabelService:
             raise InvalidParameterException("MaxDominantColors must be between 0 and 20.")
         loaded, _ = read_image(self.blobs, ctx.scope, image)
         answer: Shape = {}
-        if GENERAL_LABELS in wanted:
+        if GENERAL_LABELS in wanted and max_labels != 0:
             scored = load_taxonomy().score(self.engine.classify(loaded.rgb))
-            faces = self.faces.analyze(loaded.rgb, embed=False)
+            person = load_taxonomy().get(PERSON)
+            # The face detector only says Person: not run when the filters leave Person out.
+            faces = (
+                self.faces.analyze(loaded.rgb, embed=False)
+                if filters.keeps(PERSON, person.categories)
+                else []
+            )
             answer["Labels"] = labels(
                 scored, faces, loaded.width, loaded.height, filters, floor, max_labels
             )
