@@ -28,7 +28,7 @@ run: $(VENV)/.installed-all
 	$(BIN)/sensorium serve
 
 test: $(VENV)/.installed-test models chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 
 # The console's browser tests drive the system's Chromium (Debian's package): installed
 # when missing, with sudo unless root. Elsewhere the tests skip (and fail under CI).
